@@ -1,0 +1,248 @@
+//! Turning a connected socket into an HTTP connection with hyper's low-level
+//! `client::conn` (HTTP/1.1 or HTTP/2), and running it as a task.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::task::AtomicWaker;
+use hyper::client::conn::{http1, http2};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::body::Outgoing;
+use super::connect::{Connected, Io, connect};
+use super::pool::{Connector, Key};
+use crate::error::{Error, ErrorKind, Result};
+use crate::timeouts::within;
+
+/// A new connection, ready to send requests.
+pub(crate) enum Handshaken {
+    Http1(http1::SendRequest<Outgoing>),
+    Http2 {
+        sender: http2::SendRequest<Outgoing>,
+        /// The server's SETTINGS_MAX_CONCURRENT_STREAMS, updated as it changes.
+        server_max_streams: Arc<AtomicUsize>,
+    },
+}
+
+/// Connects to `key`'s origin and runs the HTTP handshake the connection settled on.
+pub(crate) async fn open(
+    key: &Key,
+    connector: &Connector,
+    connect_timeout: Option<Duration>,
+) -> Result<Handshaken> {
+    let Connected { io, http2 } = connect(
+        key,
+        &connector.tls,
+        connector.http2_prior_knowledge,
+        connect_timeout,
+    )
+    .await?;
+    if http2 {
+        within(
+            http2_handshake(io),
+            connect_timeout,
+            ErrorKind::ConnectTimeout,
+        )
+        .await
+    } else {
+        let (sender, conn) = http1::Builder::new()
+            .handshake(TokioIo::new(io))
+            .await
+            .map_err(handshake_failed)?;
+        tokio::spawn(async move {
+            // Errors of the connection reach the request that was using it.
+            let _ = conn.await;
+        });
+        Ok(Handshaken::Http1(sender))
+    }
+}
+
+/// The HTTP/2 handshake, complete only once the server's first SETTINGS frame has been
+/// applied: until then its stream limit is unknown, and a burst of requests would all be
+/// put on this one connection (and refused or queued by the server) instead of spreading
+/// over as many connections as the limit calls for.
+async fn http2_handshake(io: Io) -> Result<Handshaken> {
+    let signal = Arc::new(SettingsSignal::default());
+    let io = FirstFrame::new(io, signal.clone());
+    let (sender, mut conn) = http2::Builder::new(TokioExecutor::new())
+        // Grow the flow-control windows with the measured bandwidth-delay product, so a
+        // fast download is not held back by the 64 KiB default window.
+        .adaptive_window(true)
+        .handshake(TokioIo::new(io))
+        .await
+        .map_err(handshake_failed)?;
+
+    let server_max_streams = Arc::new(AtomicUsize::new(conn.current_max_send_streams()));
+    let published = server_max_streams.clone();
+    let (settings_applied, applied) = tokio::sync::oneshot::channel::<()>();
+    let mut settings_applied = Some(settings_applied);
+    tokio::spawn(std::future::poll_fn(move |cx| {
+        if settings_applied.is_some() {
+            signal.task.register(cx.waker());
+        }
+        let poll = Pin::new(&mut conn).poll(cx);
+        published.store(conn.current_max_send_streams(), Ordering::Relaxed);
+        if signal.applied.load(Ordering::Acquire)
+            && let Some(tx) = settings_applied.take()
+        {
+            let _ = tx.send(());
+        }
+        poll.map(|_| ())
+    }));
+    applied.await.map_err(|_| {
+        Error::new(
+            ErrorKind::Connect,
+            "the HTTP/2 connection closed before the server sent its settings",
+        )
+    })?;
+    Ok(Handshaken::Http2 {
+        sender,
+        server_max_streams,
+    })
+}
+
+fn handshake_failed(e: hyper::Error) -> Error {
+    Error::new(ErrorKind::Connect, "the HTTP handshake failed").with_source(e)
+}
+
+/// Tells the connection's task when the server's first SETTINGS have been applied.
+#[derive(Default)]
+struct SettingsSignal {
+    applied: AtomicBool,
+    /// The task that reads the stream limit and completes the handshake.
+    task: AtomicWaker,
+}
+
+/// Passes a socket through, following the first HTTP/2 frame the server sends (its
+/// SETTINGS, by RFC 9113 section 3.4). h2 applies each frame it has read before it reads
+/// again, so the first read after that frame is complete means the settings are applied.
+struct FirstFrame {
+    io: Io,
+    watch: FrameWatch,
+    signal: Option<Arc<SettingsSignal>>,
+}
+
+impl FirstFrame {
+    fn new(io: Io, signal: Arc<SettingsSignal>) -> FirstFrame {
+        FirstFrame {
+            io,
+            watch: FrameWatch::default(),
+            signal: Some(signal),
+        }
+    }
+}
+
+/// Follows the bytes of the first frame until it is complete.
+#[derive(Default)]
+struct FrameWatch {
+    header: [u8; 9],
+    header_len: usize,
+    /// Payload bytes of the first frame still to come, once its header is complete.
+    payload_left: Option<usize>,
+}
+
+impl FrameWatch {
+    fn complete(&self) -> bool {
+        self.payload_left == Some(0)
+    }
+
+    fn observe(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() && !self.complete() {
+            match self.payload_left {
+                None => {
+                    let take = (9 - self.header_len).min(bytes.len());
+                    self.header[self.header_len..self.header_len + take]
+                        .copy_from_slice(&bytes[..take]);
+                    self.header_len += take;
+                    bytes = &bytes[take..];
+                    if self.header_len == 9 {
+                        let [a, b, c, ..] = self.header;
+                        self.payload_left = Some(usize::from_be_bytes([0, 0, 0, 0, 0, a, b, c]));
+                    }
+                }
+                Some(left) => {
+                    let take = left.min(bytes.len());
+                    bytes = &bytes[take..];
+                    self.payload_left = Some(left - take);
+                }
+            }
+        }
+    }
+}
+
+impl AsyncRead for FirstFrame {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if let Some(signal) = &this.signal {
+            if this.watch.complete() {
+                signal.applied.store(true, Ordering::Release);
+                signal.task.wake();
+                this.signal = None;
+            } else {
+                let before = buf.filled().len();
+                let poll = Pin::new(&mut this.io).poll_read(cx, buf);
+                this.watch.observe(&buf.filled()[before..]);
+                return poll;
+            }
+        }
+        Pin::new(&mut this.io).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for FirstFrame {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_frame_is_seen_whole_across_reads() {
+        let mut watch = FrameWatch::default();
+        // A SETTINGS frame with a 12-byte payload, arriving in pieces.
+        watch.observe(&[0, 0, 12, 4, 0]);
+        watch.observe(&[0, 0, 0, 0, 1, 2, 3]);
+        assert!(!watch.complete());
+        watch.observe(&[0; 8]);
+        assert!(!watch.complete(), "one payload byte is missing");
+        watch.observe(&[0; 20]);
+        assert!(watch.complete());
+    }
+}

@@ -1,0 +1,257 @@
+//! The native backend: hyper's low-level `client::conn` (HTTP/1.1 and HTTP/2) over our own
+//! connection pool, tokio TCP and rustls.
+//!
+//! Per request it leases a connection, writes the request under the write timeout, waits
+//! for the head under the read timeout, and hands back a body that returns the connection
+//! to the pool once read. A request that fails on a reused connection before any of the
+//! response arrived (the server closed it while it sat idle) is sent once more on a fresh
+//! connection, if it is idempotent and its body can be sent again.
+
+mod body;
+mod connect;
+mod error;
+mod handshake;
+mod pool;
+mod tls;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use http::header::{HOST, HeaderValue};
+use http::{Method, Uri};
+use hyper::body::Incoming;
+
+use self::body::{Outgoing, Pooled, WriteProgress};
+use self::error::{from_hyper, is_refused_stream};
+use self::pool::{Connector, Key, Lease, Pool};
+use super::{Backend, TransportOptions};
+use crate::body::{Body, ResponseBody};
+use crate::config::Timeout;
+use crate::error::{Error, ErrorKind, Result};
+use crate::runtime::{BoxFuture, Timer};
+
+pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
+    let connector = Connector {
+        tls: tls::config(options)?,
+        http2: options.http2,
+        http2_prior_knowledge: options.http2_prior_knowledge,
+    };
+    Ok(Arc::new(NativeBackend {
+        pool: Pool::new(options.limits, connector),
+    }))
+}
+
+struct NativeBackend {
+    pool: Pool,
+}
+
+impl Backend for NativeBackend {
+    fn send(
+        &self,
+        request: http::Request<Body>,
+        timeout: Timeout,
+    ) -> BoxFuture<'_, Result<http::Response<ResponseBody>>> {
+        Box::pin(self.execute(request, timeout))
+    }
+
+    fn close(&self) {
+        self.pool.close();
+    }
+}
+
+/// Why a failed attempt may be sent again.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Retry {
+    /// hyper gave the request back unsent: the connection was closed before it left.
+    Unsent,
+    /// The server refused the HTTP/2 stream without processing it.
+    Refused,
+    /// Another failure; retried only when it shows a stale reused connection.
+    No,
+}
+
+impl NativeBackend {
+    async fn execute(
+        &self,
+        request: http::Request<Body>,
+        timeout: Timeout,
+    ) -> Result<http::Response<ResponseBody>> {
+        let key = Key::from_uri(request.uri())?;
+        let (parts, body) = request.into_parts();
+        let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
+
+        let lease = self.pool.acquire(&key, &timeout, false).await?;
+        // Keep what a second attempt needs only when one may happen: a reused HTTP/1.1
+        // connection the server may have closed, or an HTTP/2 stream it may refuse.
+        let stale_possible = lease.reused() && is_idempotent(&method);
+        let again = (stale_possible || lease.is_http2())
+            .then(|| body.try_clone().map(|body| (body, headers.clone())))
+            .flatten();
+        let request = build(
+            &method,
+            &uri,
+            headers,
+            Outgoing::new(body),
+            lease.is_http2(),
+        );
+        let (error, retry, unsent) = match send(lease, request, &timeout).await {
+            Ok(response) => return Ok(response),
+            Err(failure) => failure,
+        };
+        let (headers, outgoing, fresh) = match (retry, unsent, again) {
+            (Retry::Unsent, Some(unsent), _) => {
+                let (parts, outgoing) = unsent.into_parts();
+                (parts.headers, outgoing, true)
+            }
+            (Retry::Refused, _, Some((body, headers))) => (headers, Outgoing::new(body), false),
+            (Retry::No, _, Some((body, headers)))
+                if stale_possible && is_stale_connection(&error) =>
+            {
+                (headers, Outgoing::new(body), true)
+            }
+            _ => return Err(error),
+        };
+        let lease = self.pool.acquire(&key, &timeout, fresh).await?;
+        let request = build(&method, &uri, headers, outgoing, lease.is_http2());
+        send(lease, request, &timeout).await.map_err(|(e, ..)| e)
+    }
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    )
+}
+
+/// True for failures that mean the connection died before any of the response arrived.
+fn is_stale_connection(e: &Error) -> bool {
+    e.kind() == ErrorKind::Read
+}
+
+/// The request hyper sends. HTTP/1.1 takes the origin form (`/path?query`) and a `Host`
+/// header (hyper's low-level client adds none); HTTP/2 takes the absolute URI, whose
+/// authority becomes `:authority`, and no `Host`.
+fn build(
+    method: &Method,
+    uri: &Uri,
+    mut headers: http::HeaderMap,
+    body: Outgoing,
+    http2: bool,
+) -> http::Request<Outgoing> {
+    let target = if http2 {
+        headers.remove(HOST);
+        uri.clone()
+    } else {
+        if !headers.contains_key(HOST)
+            && let Some(host) = uri
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+        {
+            headers.insert(HOST, host);
+        }
+        uri.path_and_query()
+            .map(|pq| Uri::from(pq.clone()))
+            .unwrap_or_else(|| Uri::from_static("/"))
+    };
+    let mut request = http::Request::new(body);
+    *request.method_mut() = method.clone();
+    *request.uri_mut() = target;
+    *request.headers_mut() = headers;
+    request
+}
+
+/// Sends `request` on the leased connection and waits for the response head, under the
+/// write timeout while the body is being sent and the read timeout after. On success the
+/// lease travels with the body; on failure it is dropped, closing the connection. A request
+/// hyper did not send comes back with the error.
+async fn send(
+    mut lease: Lease,
+    request: http::Request<Outgoing>,
+    timeout: &Timeout,
+) -> std::result::Result<
+    http::Response<ResponseBody>,
+    (Error, Retry, Option<http::Request<Outgoing>>),
+> {
+    let progress = request.body().progress();
+    let sent = if let Some(mut sender) = lease.http2() {
+        head_timeout(sender.try_send_request(request), progress, timeout).await
+    } else if let Some(sender) = lease.http1() {
+        head_timeout(sender.try_send_request(request), progress, timeout).await
+    } else {
+        return Err((
+            Error::builder("the leased connection has no sender"),
+            Retry::No,
+            None,
+        ));
+    };
+    match sent {
+        Ok(Ok(response)) => Ok(response
+            .map(|incoming: Incoming| ResponseBody::from_stream(Pooled::new(incoming, lease)))),
+        Ok(Err(mut failed)) => {
+            let unsent = failed.take_message();
+            let error = failed.into_error();
+            let retry = if unsent.is_some() {
+                Retry::Unsent
+            } else if is_refused_stream(&error) {
+                Retry::Refused
+            } else {
+                Retry::No
+            };
+            Err((from_hyper(error), retry, unsent))
+        }
+        Err(timed_out) => Err((timed_out, Retry::No, None)),
+    }
+}
+
+/// Runs `fut` (a request being sent) under the write timeout while the request body is
+/// being handed over, then under the read timeout until the head arrives.
+async fn head_timeout<F: Future>(
+    fut: F,
+    progress: Option<Arc<WriteProgress>>,
+    timeout: &Timeout,
+) -> Result<F::Output> {
+    let start = Instant::now();
+    let mut fut = std::pin::pin!(fut);
+    let mut timer: Option<Timer> = None;
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+            return Poll::Ready(Ok(out));
+        }
+        loop {
+            let phase: Option<(Instant, ErrorKind, Duration)> = match &progress {
+                Some(p) if !p.done() => {
+                    // Woken when the body is done, to move on to the read phase.
+                    p.wake_when_done(cx);
+                    if p.done() {
+                        continue;
+                    }
+                    timeout
+                        .write
+                        .map(|limit| (p.last() + limit, ErrorKind::WriteTimeout, limit))
+                }
+                Some(p) => timeout
+                    .read
+                    .map(|limit| (p.last() + limit, ErrorKind::ReadTimeout, limit)),
+                None => timeout
+                    .read
+                    .map(|limit| (start + limit, ErrorKind::ReadTimeout, limit)),
+            };
+            let Some((deadline, kind, limit)) = phase else {
+                return Poll::Pending;
+            };
+            let timer = timer.get_or_insert_with(|| Timer::at(deadline));
+            if timer.poll_elapsed(cx).is_pending() {
+                return Poll::Pending;
+            }
+            if Instant::now() >= deadline {
+                return Poll::Ready(Err(Error::timeout(kind, limit)));
+            }
+            // The timer was set for an earlier deadline: the body made progress since.
+            timer.reset(deadline);
+        }
+    })
+    .await
+}

@@ -1,0 +1,468 @@
+//! The connection pool, with httpx's `Limits`: at most `max_connections` open (in use,
+//! idle or being opened) across all origins, at most `max_keepalive_connections` idle,
+//! none idle for longer than `keepalive_expiry`; a request that finds the pool full waits
+//! for a connection, up to the pool timeout.
+//!
+//! HTTP/1.1 connections serve one request at a time: a request leases one and gives it
+//! back when its response body has been read to the end (a body dropped half-read closes
+//! it). HTTP/2 connections are shared: requests to one origin multiplex over one
+//! connection until it carries as many streams as the server allows (and at most
+//! `Limits::http2_max_streams`); only then is another opened. While a connection that may
+//! turn out to be HTTP/2 is being opened, other requests to its origin wait for it rather
+//! than opening their own.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use hyper::client::conn::{http1, http2};
+use tokio::sync::Notify;
+
+use super::body::Outgoing;
+use super::handshake::{self, Handshaken};
+use crate::config::{Limits, Timeout};
+use crate::error::{Error, ErrorKind, Result};
+
+/// The origin a connection is for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Key {
+    pub(crate) https: bool,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+}
+
+impl Key {
+    pub(crate) fn from_uri(uri: &http::Uri) -> Result<Key> {
+        let https = match uri.scheme_str() {
+            Some("https") => true,
+            Some("http") => false,
+            other => {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedProtocol,
+                    format!("the scheme {other:?} is not supported"),
+                ));
+            }
+        };
+        let host = uri
+            .host()
+            .ok_or_else(|| Error::new(ErrorKind::InvalidUrl, "the URL has no host"))?;
+        // IPv6 literals come bracketed in URLs; sockets and TLS want them bare.
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        Ok(Key { https, host, port })
+    }
+}
+
+/// How the pool opens connections.
+pub(crate) struct Connector {
+    pub(crate) tls: Arc<rustls::ClientConfig>,
+    pub(crate) http2: bool,
+    pub(crate) http2_prior_knowledge: bool,
+}
+
+impl Connector {
+    /// True when a new connection to `key` may speak HTTP/2.
+    fn may_be_http2(&self, key: &Key) -> bool {
+        self.http2_prior_knowledge || (self.http2 && key.https)
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Pool {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Woken whenever a connection is released, closed, opened or fails to open.
+    changed: Notify,
+    limits: Limits,
+    connector: Connector,
+}
+
+#[derive(Default)]
+struct State {
+    hosts: HashMap<Key, Host>,
+    /// Connections open or being opened, across all origins.
+    open: usize,
+    /// Idle HTTP/1.1 connections, across all origins.
+    idle: usize,
+    closed: bool,
+}
+
+#[derive(Default)]
+struct Host {
+    idle: Vec<Idle>,
+    http2: Vec<Arc<Http2Conn>>,
+    connecting: usize,
+    /// The origin answered a connection without HTTP/2: no need to wait for the next one.
+    speaks_http1: bool,
+}
+
+struct Idle {
+    sender: http1::SendRequest<Outgoing>,
+    since: Instant,
+}
+
+/// A shared HTTP/2 connection.
+pub(crate) struct Http2Conn {
+    sender: http2::SendRequest<Outgoing>,
+    /// Streams in flight.
+    active: AtomicUsize,
+    /// The server's SETTINGS_MAX_CONCURRENT_STREAMS, kept current by the connection task.
+    server_max_streams: Arc<AtomicUsize>,
+    idle_since: Mutex<Instant>,
+}
+
+impl Http2Conn {
+    fn capacity(&self, limits: &Limits) -> usize {
+        limits
+            .http2_max_streams
+            .min(self.server_max_streams.load(Ordering::Relaxed))
+            .max(1)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What a request found in the pool.
+enum Found {
+    Http1(http1::SendRequest<Outgoing>),
+    Http2(Arc<Http2Conn>),
+    /// A slot to open a new connection in.
+    Open,
+    Wait,
+}
+
+impl Pool {
+    pub(crate) fn new(limits: Limits, connector: Connector) -> Pool {
+        Pool {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State::default()),
+                changed: Notify::new(),
+                limits,
+                connector,
+            }),
+        }
+    }
+
+    /// A connection to `key`'s origin: an idle or shared one, or a new one.
+    /// With `fresh`, only a new connection will do (for a retry after a stale one).
+    pub(crate) async fn acquire(&self, key: &Key, timeout: &Timeout, fresh: bool) -> Result<Lease> {
+        let deadline = timeout.pool.map(|limit| (Instant::now() + limit, limit));
+        loop {
+            // Registered before the state is read, so no change in between is missed.
+            let changed = self.shared.changed.notified();
+            let mut changed = std::pin::pin!(changed);
+            changed.as_mut().enable();
+
+            let found = self.find(key, fresh)?;
+            match found {
+                Found::Http1(mut sender) => {
+                    // The connection may still be finishing the previous response.
+                    if sender.ready().await.is_ok() {
+                        return Ok(self.lease(key, LeaseKind::Http1(Some(sender)), true));
+                    }
+                    self.forget_one();
+                }
+                Found::Http2(conn) => {
+                    return Ok(self.lease(key, LeaseKind::Http2(conn), true));
+                }
+                Found::Open => return self.open(key, timeout).await,
+                Found::Wait => {
+                    let waited = match deadline {
+                        None => {
+                            changed.await;
+                            Ok(())
+                        }
+                        Some((at, _)) => tokio::time::timeout_at(at.into(), changed).await,
+                    };
+                    if waited.is_err() {
+                        let limit = deadline.map(|(_, l)| l).unwrap_or_default();
+                        return Err(Error::new(
+                            ErrorKind::PoolTimeout,
+                            format!(
+                                "no connection became free within {limit:?} ({} open, max_connections {:?})",
+                                lock(&self.shared.state).open,
+                                self.shared.limits.max_connections
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    fn find(&self, key: &Key, fresh: bool) -> Result<Found> {
+        let limits = &self.shared.limits;
+        let now = Instant::now();
+        let mut guard = lock(&self.shared.state);
+        let state = &mut *guard;
+        if state.closed {
+            return Err(Error::builder("the client was closed"));
+        }
+        if !state.hosts.contains_key(key) {
+            state.hosts.insert(key.clone(), Host::default());
+        }
+        let State {
+            hosts, open, idle, ..
+        } = state;
+        let Some(host) = hosts.get_mut(key) else {
+            return Err(Error::builder("pool state lost its host"));
+        };
+
+        host.http2.retain(|conn| {
+            let expired = conn.active.load(Ordering::Acquire) == 0
+                && limits
+                    .keepalive_expiry
+                    .is_some_and(|e| now.duration_since(*lock(&conn.idle_since)) > e);
+            let keep = !conn.sender.is_closed() && !expired;
+            if !keep {
+                *open -= 1;
+            }
+            keep
+        });
+        for conn in host.http2.iter().filter(|_| !fresh) {
+            let capacity = conn.capacity(limits);
+            let taken = conn
+                .active
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |active| {
+                    (active < capacity).then_some(active + 1)
+                });
+            if taken.is_ok() {
+                return Ok(Found::Http2(conn.clone()));
+            }
+        }
+
+        while let Some(conn) = host.idle.pop_if(|_| !fresh) {
+            *idle -= 1;
+            let expired = limits
+                .keepalive_expiry
+                .is_some_and(|e| now.duration_since(conn.since) > e);
+            if conn.sender.is_closed() || expired {
+                *open -= 1;
+                continue;
+            }
+            return Ok(Found::Http1(conn.sender));
+        }
+
+        let may_be_http2 = self.shared.connector.may_be_http2(key) && !host.speaks_http1;
+        if host.connecting > 0 && may_be_http2 {
+            return Ok(Found::Wait);
+        }
+        let full = limits.max_connections.is_some_and(|max| *open >= max);
+        if full && *idle > 0 {
+            // Close the longest-idle connection of another origin to make room.
+            let victim = hosts
+                .values_mut()
+                .filter_map(|h| h.idle.first().map(|c| c.since).zip(Some(h)))
+                .min_by_key(|(since, _)| *since)
+                .map(|(_, h)| h);
+            if let Some(h) = victim {
+                h.idle.remove(0);
+                *idle -= 1;
+                *open -= 1;
+            }
+        }
+        let full = limits.max_connections.is_some_and(|max| *open >= max);
+        if full {
+            return Ok(Found::Wait);
+        }
+        *open += 1;
+        if let Some(host) = hosts.get_mut(key) {
+            host.connecting += 1;
+        }
+        Ok(Found::Open)
+    }
+
+    /// Opens a new connection in the slot `find` reserved.
+    async fn open(&self, key: &Key, timeout: &Timeout) -> Result<Lease> {
+        let mut reservation = Reservation {
+            pool: self,
+            key,
+            done: false,
+        };
+        let connected = handshake::open(key, &self.shared.connector, timeout.connect).await;
+        reservation.done = true;
+        let mut state = lock(&self.shared.state);
+        let host = state.hosts.entry(key.clone()).or_default();
+        host.connecting -= 1;
+        let result = match connected {
+            Ok(Handshaken::Http1(sender)) => {
+                if self.shared.connector.may_be_http2(key) {
+                    host.speaks_http1 = true;
+                }
+                Ok(LeaseKind::Http1(Some(sender)))
+            }
+            Ok(Handshaken::Http2 {
+                sender,
+                server_max_streams,
+            }) => {
+                let conn = Arc::new(Http2Conn {
+                    sender,
+                    active: AtomicUsize::new(1),
+                    server_max_streams,
+                    idle_since: Mutex::new(Instant::now()),
+                });
+                host.http2.push(conn.clone());
+                Ok(LeaseKind::Http2(conn))
+            }
+            Err(e) => {
+                state.open -= 1;
+                Err(e)
+            }
+        };
+        drop(state);
+        self.shared.changed.notify_waiters();
+        result.map(|kind| self.lease(key, kind, false))
+    }
+
+    fn lease(&self, key: &Key, kind: LeaseKind, reused: bool) -> Lease {
+        Lease {
+            pool: self.clone(),
+            key: key.clone(),
+            kind,
+            reused,
+            reusable: false,
+        }
+    }
+
+    /// Counts one connection as gone.
+    fn forget_one(&self) {
+        lock(&self.shared.state).open -= 1;
+        self.shared.changed.notify_waiters();
+    }
+
+    /// Closes idle connections and refuses new requests.
+    pub(crate) fn close(&self) {
+        let mut state = lock(&self.shared.state);
+        state.closed = true;
+        let closed: usize = state
+            .hosts
+            .values()
+            .map(|h| h.idle.len() + h.http2.len())
+            .sum();
+        state.hosts.clear();
+        state.idle = 0;
+        state.open -= closed;
+        drop(state);
+        self.shared.changed.notify_waiters();
+    }
+}
+
+/// Gives a reserved slot back if opening the connection is abandoned (the request was
+/// cancelled or timed out mid-connect).
+struct Reservation<'a> {
+    pool: &'a Pool,
+    key: &'a Key,
+    done: bool,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let mut state = lock(&self.pool.shared.state);
+        if let Some(host) = state.hosts.get_mut(self.key) {
+            host.connecting -= 1;
+        }
+        state.open -= 1;
+        drop(state);
+        self.pool.shared.changed.notify_waiters();
+    }
+}
+
+pub(crate) enum LeaseKind {
+    Http1(Option<http1::SendRequest<Outgoing>>),
+    Http2(Arc<Http2Conn>),
+}
+
+/// A connection lent to one request, given back when dropped: for reuse if
+/// [`set_reusable`](Lease::set_reusable) was called (the response was read to its end),
+/// closed otherwise.
+pub(crate) struct Lease {
+    pool: Pool,
+    key: Key,
+    pub(crate) kind: LeaseKind,
+    reused: bool,
+    reusable: bool,
+}
+
+impl Lease {
+    /// True when the connection served earlier requests (it may have been closed by the
+    /// server since).
+    pub(crate) fn reused(&self) -> bool {
+        self.reused
+    }
+
+    pub(crate) fn is_http2(&self) -> bool {
+        matches!(self.kind, LeaseKind::Http2(_))
+    }
+
+    pub(crate) fn set_reusable(&mut self) {
+        self.reusable = true;
+    }
+
+    /// The HTTP/1.1 sender, for sending.
+    pub(crate) fn http1(&mut self) -> Option<&mut http1::SendRequest<Outgoing>> {
+        match &mut self.kind {
+            LeaseKind::Http1(sender) => sender.as_mut(),
+            LeaseKind::Http2(_) => None,
+        }
+    }
+
+    /// The HTTP/2 sender, for sending.
+    pub(crate) fn http2(&self) -> Option<http2::SendRequest<Outgoing>> {
+        match &self.kind {
+            LeaseKind::Http2(conn) => Some(conn.sender.clone()),
+            LeaseKind::Http1(_) => None,
+        }
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let shared = &self.pool.shared;
+        match &mut self.kind {
+            LeaseKind::Http2(conn) => {
+                if conn.active.fetch_sub(1, Ordering::AcqRel) == 1 {
+                    *lock(&conn.idle_since) = Instant::now();
+                }
+            }
+            LeaseKind::Http1(sender) => {
+                let Some(sender) = sender.take() else {
+                    return;
+                };
+                let mut state = lock(&shared.state);
+                let room = shared
+                    .limits
+                    .max_keepalive_connections
+                    .is_none_or(|max| state.idle < max);
+                let keep = self.reusable && room && !state.closed && !sender.is_closed();
+                if keep {
+                    state.idle += 1;
+                    state
+                        .hosts
+                        .entry(self.key.clone())
+                        .or_default()
+                        .idle
+                        .push(Idle {
+                            sender,
+                            since: Instant::now(),
+                        });
+                } else {
+                    state.open -= 1;
+                    drop(sender);
+                }
+            }
+        }
+        shared.changed.notify_waiters();
+    }
+}

@@ -1,0 +1,237 @@
+//! Request and response bodies as the front-end and the backends exchange them.
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_core::Stream;
+
+use crate::error::{BoxError, Error};
+use crate::runtime::{BoxStream, MaybeSend};
+
+/// A stream of body chunks, `Send` natively.
+pub type BodyStream = BoxStream<'static, Result<Bytes, BoxError>>;
+
+type StreamFactory = Arc<dyn Fn() -> BodyStream + Send + Sync>;
+
+/// The body of a request: nothing, bytes in memory, or a stream.
+///
+/// A body in memory, or one built by a factory (as multipart forms with files are), can be
+/// sent again: for a 307/308 redirect, a Digest auth challenge, or a retry on a stale
+/// connection. A one-shot stream cannot; the README lists what happens then.
+///
+/// # Examples
+/// ```
+/// use httplib::Body;
+///
+/// let body = Body::from("raw text");
+/// assert_eq!(body.content_length(), Some(8));
+/// assert!(body.try_clone().is_some());
+/// ```
+pub struct Body {
+    kind: Kind,
+}
+
+enum Kind {
+    Empty,
+    Bytes(Bytes),
+    Stream {
+        stream: BodyStream,
+        len: Option<u64>,
+    },
+    Replayable {
+        factory: StreamFactory,
+        len: Option<u64>,
+    },
+}
+
+impl Body {
+    /// An empty body.
+    pub fn empty() -> Body {
+        Body { kind: Kind::Empty }
+    }
+
+    /// A body read from `stream`, sent once. `len`, when known, becomes the
+    /// `Content-Length`; otherwise HTTP/1.1 sends it chunked.
+    pub fn from_stream<S, E>(stream: S, len: Option<u64>) -> Body
+    where
+        S: Stream<Item = Result<Bytes, E>> + MaybeSend + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        use futures_util::TryStreamExt;
+        Body {
+            kind: Kind::Stream {
+                stream: Box::pin(stream.map_err(Into::into)),
+                len,
+            },
+        }
+    }
+
+    /// A body that `factory` produces afresh each time it is sent, so it can be replayed.
+    pub fn from_factory<F>(factory: F, len: Option<u64>) -> Body
+    where
+        F: Fn() -> BodyStream + Send + Sync + 'static,
+    {
+        Body {
+            kind: Kind::Replayable {
+                factory: Arc::new(factory),
+                len,
+            },
+        }
+    }
+
+    /// The body's length in bytes, when known before sending.
+    pub fn content_length(&self) -> Option<u64> {
+        match &self.kind {
+            Kind::Empty => Some(0),
+            Kind::Bytes(b) => Some(b.len() as u64),
+            Kind::Stream { len, .. } | Kind::Replayable { len, .. } => *len,
+        }
+    }
+
+    /// True for a body known to be empty.
+    pub fn is_empty(&self) -> bool {
+        self.content_length() == Some(0)
+    }
+
+    /// The bytes of a body held in memory.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match &self.kind {
+            Kind::Empty => Some(&[]),
+            Kind::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// A copy that can be sent again, or `None` for a one-shot stream.
+    pub fn try_clone(&self) -> Option<Body> {
+        let kind = match &self.kind {
+            Kind::Empty => Kind::Empty,
+            Kind::Bytes(b) => Kind::Bytes(b.clone()),
+            Kind::Stream { .. } => return None,
+            Kind::Replayable { factory, len } => Kind::Replayable {
+                factory: factory.clone(),
+                len: *len,
+            },
+        };
+        Some(Body { kind })
+    }
+
+    /// The body as bytes in memory (`Some`), or as a stream to read (`None` then the stream).
+    pub fn into_parts(self) -> BodyParts {
+        match self.kind {
+            Kind::Empty => BodyParts::Bytes(Bytes::new()),
+            Kind::Bytes(b) => BodyParts::Bytes(b),
+            Kind::Stream { stream, .. } => BodyParts::Stream(stream),
+            Kind::Replayable { factory, .. } => BodyParts::Stream(factory()),
+        }
+    }
+}
+
+/// A [`Body`] taken apart by a backend: bytes to send at once, or a stream to pull.
+pub enum BodyParts {
+    /// The whole body, in memory.
+    Bytes(Bytes),
+    /// The body as a stream of chunks.
+    Stream(BodyStream),
+}
+
+impl Default for Body {
+    fn default() -> Body {
+        Body::empty()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Empty => f.write_str("Body(empty)"),
+            Kind::Bytes(b) => write!(f, "Body({} bytes)", b.len()),
+            Kind::Stream { len, .. } => write!(f, "Body(stream, length {len:?})"),
+            Kind::Replayable { len, .. } => write!(f, "Body(replayable stream, length {len:?})"),
+        }
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(b: Bytes) -> Body {
+        if b.is_empty() {
+            return Body::empty();
+        }
+        Body {
+            kind: Kind::Bytes(b),
+        }
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(v: Vec<u8>) -> Body {
+        Bytes::from(v).into()
+    }
+}
+
+impl From<String> for Body {
+    fn from(s: String) -> Body {
+        Bytes::from(s).into()
+    }
+}
+
+impl From<&'static str> for Body {
+    fn from(s: &'static str) -> Body {
+        Bytes::from_static(s.as_bytes()).into()
+    }
+}
+
+impl From<&'static [u8]> for Body {
+    fn from(s: &'static [u8]) -> Body {
+        Bytes::from_static(s).into()
+    }
+}
+
+/// The body of a response as a backend hands it over: a stream of chunks whose errors are
+/// already in the crate's terms.
+pub struct ResponseBody {
+    stream: BoxStream<'static, Result<Bytes, Error>>,
+}
+
+impl ResponseBody {
+    /// A body read from `stream`.
+    pub fn from_stream<S>(stream: S) -> ResponseBody
+    where
+        S: Stream<Item = Result<Bytes, Error>> + MaybeSend + 'static,
+    {
+        ResponseBody {
+            stream: Box::pin(stream),
+        }
+    }
+
+    /// An empty body.
+    pub fn empty() -> ResponseBody {
+        ResponseBody::from_stream(futures_util::stream::empty())
+    }
+}
+
+impl From<Bytes> for ResponseBody {
+    fn from(bytes: Bytes) -> ResponseBody {
+        if bytes.is_empty() {
+            return ResponseBody::empty();
+        }
+        ResponseBody::from_stream(futures_util::stream::once(std::future::ready(Ok(bytes))))
+    }
+}
+
+impl Stream for ResponseBody {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.stream.as_mut().poll_next(cx)
+    }
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResponseBody")
+    }
+}

@@ -1,0 +1,124 @@
+//! The client's cookie jar, on the `cookie_store` crate (RFC 6265 domain, path, expiry
+//! and `Secure` rules).
+
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use http::header::{HeaderMap, HeaderValue, SET_COOKIE};
+use url::Url;
+
+/// Cookies a client received and will send back, shared by all clones of the client.
+///
+/// Each [`Client`](crate::Client) has its own (top-level functions such as
+/// [`httplib::get`](crate::get) use a fresh one each call).
+///
+/// # Examples
+/// ```
+/// let client = httplib::Client::new();
+/// let jar = client.cookie_jar().unwrap();
+/// let url = url::Url::parse("https://example.com/").unwrap();
+/// jar.add("session=abc; Path=/", &url);
+/// assert_eq!(jar.cookies(&url), vec![("session".to_string(), "abc".to_string())]);
+/// ```
+#[derive(Default)]
+pub struct CookieJar {
+    store: Mutex<cookie_store::CookieStore>,
+}
+
+impl CookieJar {
+    fn store(&self) -> MutexGuard<'_, cookie_store::CookieStore> {
+        // A panic elsewhere while holding the lock leaves the store consistent: keep using it.
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds a cookie as a server would set it (`Set-Cookie` syntax) for `url`. A cookie
+    /// that `url` may not set (another domain, say) is ignored.
+    pub fn add(&self, set_cookie: &str, url: &Url) {
+        if let Ok(cookie) = cookie_store::RawCookie::parse(set_cookie.to_owned()) {
+            self.store()
+                .store_response_cookies(std::iter::once(cookie), url);
+        }
+    }
+
+    /// The `(name, value)` pairs that a request to `url` would send.
+    pub fn cookies(&self, url: &Url) -> Vec<(String, String)> {
+        self.store()
+            .get_request_values(url)
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect()
+    }
+
+    /// Forgets every cookie.
+    pub fn clear(&self) {
+        self.store().clear();
+    }
+
+    /// The `Cookie` header for a request to `url`, if any cookie applies.
+    pub(crate) fn header_for(&self, url: &Url) -> Option<HeaderValue> {
+        let store = self.store();
+        let mut header = String::new();
+        for (name, value) in store.get_request_values(url) {
+            if !header.is_empty() {
+                header.push_str("; ");
+            }
+            header.push_str(name);
+            header.push('=');
+            header.push_str(value);
+        }
+        drop(store);
+        if header.is_empty() {
+            return None;
+        }
+        HeaderValue::try_from(header).ok()
+    }
+
+    /// Keeps the cookies that a response from `url` sets.
+    pub(crate) fn store_from(&self, headers: &HeaderMap, url: &Url) {
+        let mut cookies = headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
+            .filter_map(|s| cookie_store::RawCookie::parse(s.to_owned()).ok())
+            .peekable();
+        if cookies.peek().is_some() {
+            self.store().store_response_cookies(cookies, url);
+        }
+    }
+}
+
+impl fmt::Debug for CookieJar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.store().iter_unexpired().count();
+        f.debug_struct("CookieJar")
+            .field("cookies", &count)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_follow_domain_path_and_secure_rules() {
+        let jar = CookieJar::default();
+        let mut headers = HeaderMap::new();
+        headers.append(SET_COOKIE, HeaderValue::from_static("a=1; Path=/"));
+        headers.append(SET_COOKIE, HeaderValue::from_static("b=2; Path=/admin"));
+        headers.append(SET_COOKIE, HeaderValue::from_static("s=3; Secure; Path=/"));
+        jar.store_from(&headers, &Url::parse("https://a.test/login").unwrap());
+        let sent = |u: &str| {
+            let mut pairs: Vec<String> = jar
+                .header_for(&Url::parse(u).unwrap())
+                .map(|v| v.to_str().unwrap().split("; ").map(str::to_owned).collect())
+                .unwrap_or_default();
+            pairs.sort();
+            pairs
+        };
+        assert_eq!(sent("https://a.test/"), ["a=1", "s=3"]);
+        assert_eq!(sent("http://a.test/admin/x"), ["a=1", "b=2"]);
+        assert!(sent("https://b.test/").is_empty());
+        jar.clear();
+        assert!(sent("https://a.test/").is_empty());
+    }
+}

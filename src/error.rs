@@ -1,0 +1,357 @@
+//! The one error type of the crate, the same on every target.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use http::StatusCode;
+use url::Url;
+
+use crate::response::Response;
+
+/// A boxed error from a lower layer (I/O, TLS, hyper, JS), kept as [`Error`]'s source.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A specialized `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, coarse enough to match on and the same on every target.
+///
+/// The transport-side kinds (everything but [`Status`](ErrorKind::Status),
+/// [`InvalidUrl`](ErrorKind::InvalidUrl), [`Builder`](ErrorKind::Builder) and
+/// [`Io`](ErrorKind::Io)) make
+/// [`Error::is_request`] true: they are httpx's `RequestError`.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// Establishing the connection (TCP and TLS handshake) took longer than the connect timeout.
+    ConnectTimeout,
+    /// The server sent nothing for longer than the read timeout (while waiting for the
+    /// response head, or between two chunks of the body).
+    ReadTimeout,
+    /// Sending the request body stalled for longer than the write timeout.
+    WriteTimeout,
+    /// No connection became free in the pool within the pool timeout.
+    PoolTimeout,
+    /// The connection could not be established (refused, unreachable, TLS failure).
+    Connect,
+    /// Reading the response failed (connection reset or closed mid-body, length mismatch).
+    Read,
+    /// Sending the request failed.
+    Write,
+    /// The peer broke the HTTP protocol (garbage instead of a response, invalid frames).
+    Protocol,
+    /// A proxy refused or failed the request.
+    Proxy,
+    /// The URL's scheme is not `http` or `https`.
+    UnsupportedProtocol,
+    /// More redirects than the client's limit.
+    TooManyRedirects,
+    /// The body could not be decoded (bad compression, invalid JSON, over the size cap).
+    Decode,
+    /// The URL is malformed, or contains characters that may not be sent.
+    InvalidUrl,
+    /// [`Response::raise_for_status`] found a 4xx or 5xx status.
+    Status,
+    /// The request or client could not be built (invalid header, body serialization,
+    /// use of a closed client, a blocking call inside an async runtime).
+    Builder,
+    /// Writing a streamed body to its destination (`copy_to`) or reading a file to upload
+    /// failed: a local I/O error, not a transport one.
+    Io,
+}
+
+impl ErrorKind {
+    fn describe(self) -> &'static str {
+        match self {
+            ErrorKind::ConnectTimeout => "connect timed out",
+            ErrorKind::ReadTimeout => "read timed out",
+            ErrorKind::WriteTimeout => "write timed out",
+            ErrorKind::PoolTimeout => "timed out waiting for a pooled connection",
+            ErrorKind::Connect => "connection failed",
+            ErrorKind::Read => "reading the response failed",
+            ErrorKind::Write => "sending the request failed",
+            ErrorKind::Protocol => "HTTP protocol error",
+            ErrorKind::Proxy => "proxy error",
+            ErrorKind::UnsupportedProtocol => "unsupported protocol",
+            ErrorKind::TooManyRedirects => "too many redirects",
+            ErrorKind::Decode => "decoding the response body failed",
+            ErrorKind::InvalidUrl => "invalid URL",
+            ErrorKind::Status => "HTTP status error",
+            ErrorKind::Builder => "invalid request",
+            ErrorKind::Io => "local I/O error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// An error from httplib: one pointer wide, `Send + Sync`, with a [`kind`](Error::kind),
+/// the URL it concerns and, for status errors, the [`Response`].
+///
+/// # Examples
+/// ```
+/// use httplib::ErrorKind;
+///
+/// let err = httplib::Client::new().get("http://exa mple.com/").build().unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::InvalidUrl);
+/// assert!(!err.is_request());
+/// ```
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    message: Cow<'static, str>,
+    url: Option<Url>,
+    source: Option<BoxError>,
+    response: Option<Response>,
+}
+
+impl Error {
+    /// An error of `kind` that says `message`. Public so that custom
+    /// [`Backend`](crate::backend::Backend)s can report failures in the crate's terms.
+    pub fn new(kind: ErrorKind, message: impl Into<Cow<'static, str>>) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                url: None,
+                source: None,
+                response: None,
+            }),
+        }
+    }
+
+    /// Keeps `source` as the cause of this error.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<BoxError>) -> Error {
+        self.inner.source = Some(source.into());
+        self
+    }
+
+    /// Records the URL the error concerns, unless one is recorded already.
+    #[must_use]
+    pub fn with_url(mut self, url: &Url) -> Error {
+        if self.inner.url.is_none() {
+            self.inner.url = Some(url.clone());
+        }
+        self
+    }
+
+    /// A copy of an error that is only available by reference (inside another error's
+    /// chain): same kind, message and URL, with the source kept as text.
+    pub(crate) fn detach(&self) -> Error {
+        let mut copy = Error::new(self.inner.kind, self.inner.message.clone());
+        copy.inner.url = self.inner.url.clone();
+        if let Some(source) = &self.inner.source {
+            copy.inner.source = Some(source.to_string().into());
+        }
+        copy
+    }
+
+    pub(crate) fn timeout(kind: ErrorKind, after: Duration) -> Error {
+        Error::new(kind, format!("no progress within {after:?}"))
+    }
+
+    pub(crate) fn builder(message: impl Into<Cow<'static, str>>) -> Error {
+        Error::new(ErrorKind::Builder, message)
+    }
+
+    pub(crate) fn decode(message: impl Into<Cow<'static, str>>) -> Error {
+        Error::new(ErrorKind::Decode, message)
+    }
+
+    pub(crate) fn from_status(response: Response) -> Error {
+        let status = response.status();
+        let mut err = Error::new(
+            ErrorKind::Status,
+            format!(
+                "{} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("")
+            ),
+        )
+        .with_url(response.url());
+        err.inner.response = Some(response);
+        err
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The URL of the request that failed, when known.
+    pub fn url(&self) -> Option<&Url> {
+        self.inner.url.as_ref()
+    }
+
+    /// The response that [`Response::raise_for_status`] refused.
+    pub fn response(&self) -> Option<&Response> {
+        self.inner.response.as_ref()
+    }
+
+    /// Takes the response that [`Response::raise_for_status`] refused.
+    pub fn into_response(self) -> Option<Response> {
+        self.inner.response
+    }
+
+    /// The status of the refused response, for [`ErrorKind::Status`] errors.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.inner.response.as_ref().map(Response::status)
+    }
+
+    /// True for every transport-side failure: httpx's `RequestError` (timeouts, connect,
+    /// read, write, protocol, proxy, unsupported protocol, too many redirects, decode).
+    pub fn is_request(&self) -> bool {
+        !matches!(
+            self.kind(),
+            ErrorKind::Status | ErrorKind::InvalidUrl | ErrorKind::Builder | ErrorKind::Io
+        )
+    }
+
+    /// True for errors from [`Response::raise_for_status`].
+    pub fn is_status(&self) -> bool {
+        self.kind() == ErrorKind::Status
+    }
+
+    /// True for any of the four timeouts.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::ConnectTimeout
+                | ErrorKind::ReadTimeout
+                | ErrorKind::WriteTimeout
+                | ErrorKind::PoolTimeout
+        )
+    }
+
+    /// True when the connection could not be established (including its timeout).
+    pub fn is_connect(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Connect | ErrorKind::ConnectTimeout)
+    }
+
+    /// True when the redirect limit was exceeded.
+    pub fn is_redirect(&self) -> bool {
+        self.kind() == ErrorKind::TooManyRedirects
+    }
+
+    /// True when the body could not be decoded.
+    pub fn is_decode(&self) -> bool {
+        self.kind() == ErrorKind::Decode
+    }
+
+    /// True when the request or client could not be built.
+    pub fn is_builder(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Builder | ErrorKind::InvalidUrl)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("httplib::Error");
+        d.field("kind", &self.inner.kind);
+        d.field("message", &self.inner.message);
+        if let Some(url) = &self.inner.url {
+            d.field("url", &url.as_str());
+        }
+        if let Some(source) = &self.inner.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.inner.kind)?;
+        if !self.inner.message.is_empty() {
+            write!(f, ": {}", self.inner.message)?;
+        }
+        if let Some(url) = &self.inner.url {
+            write!(f, " ({url})")?;
+        }
+        // The source's message belongs in the one line users print; the chain stays
+        // available through `source()` as well.
+        if let Some(source) = &self.inner.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_ref()
+            .map(|s| &**s as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<Error> for std::io::Error {
+    fn from(err: Error) -> std::io::Error {
+        let kind = match err.kind() {
+            ErrorKind::ConnectTimeout
+            | ErrorKind::ReadTimeout
+            | ErrorKind::WriteTimeout
+            | ErrorKind::PoolTimeout => std::io::ErrorKind::TimedOut,
+            _ => std::io::ErrorKind::Other,
+        };
+        std::io::Error::new(kind, err)
+    }
+}
+
+/// Recovers an [`Error`] that travelled through an `io::Error` (as body streams do when
+/// they pass through `AsyncRead` adapters), or wraps a plain I/O error as `kind`.
+pub(crate) fn from_io(err: std::io::Error, kind: ErrorKind) -> Error {
+    if err.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+        if let Some(inner) = err.into_inner()
+            && let Ok(ours) = inner.downcast::<Error>()
+        {
+            return *ours;
+        }
+        return Error::new(kind, "I/O error");
+    }
+    Error::new(kind, err.to_string()).with_source(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_one_pointer_and_thread_safe() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Error>();
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn an_error_survives_a_trip_through_io_error() {
+        let original = Error::new(ErrorKind::ReadTimeout, "x");
+        let io: std::io::Error = original.into();
+        assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
+        assert_eq!(from_io(io, ErrorKind::Read).kind(), ErrorKind::ReadTimeout);
+        let plain = std::io::Error::other("reset");
+        assert_eq!(from_io(plain, ErrorKind::Read).kind(), ErrorKind::Read);
+    }
+
+    #[test]
+    fn display_names_kind_message_url_and_source() {
+        let url = Url::parse("http://127.0.0.1:1/x").unwrap();
+        let err = Error::new(ErrorKind::Connect, "tcp connect")
+            .with_url(&url)
+            .with_source(std::io::Error::other("refused"));
+        assert_eq!(
+            err.to_string(),
+            "connection failed: tcp connect (http://127.0.0.1:1/x): refused"
+        );
+    }
+}

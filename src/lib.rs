@@ -1,0 +1,146 @@
+//! # httplib
+//!
+//! An HTTP client with one API for native code (hyper, h2, tokio, rustls) and the browser
+//! or Node (wasm32, through `fetch`); async everywhere, blocking natively; HTTP/2,
+//! streaming, connection pooling. It follows httpx's defaults: redirects are not followed
+//! unless asked, every request has a 5 s timeout, raw bodies go through `content`, and
+//! [`Response::raise_for_status`] gives an error apart from transport errors.
+//!
+//! ## One-off requests
+//! ```no_run
+//! # async fn run() -> httplib::Result<()> {
+//! let r = httplib::get("https://api.example.com/items")
+//!     .query(&[("q", "test"), ("page", "2")])
+//!     .header("User-Agent", "my-app/1.0")
+//!     .await?;
+//! println!("{} {}", r.status_code(), r.text()?);
+//! httplib::post("https://api.example.com/items").json(&serde_json::json!({"name": "ada"})).await?;
+//! # Ok(()) }
+//! ```
+//! Natively the same builders finish with [`send_blocking`](RequestBuilder::send_blocking)
+//! for code without an async runtime.
+//!
+//! ## A reusable client
+//! A [`Client`] pools connections and carries a base URL, default headers, auth, cookies,
+//! timeouts and [`Limits`]: see [`ClientBuilder`].
+//!
+//! ## Bodies and auth
+//! [`json`](RequestBuilder::json), [`form`](RequestBuilder::form),
+//! [`multipart`](RequestBuilder::multipart) (files streamed from disk),
+//! [`content`](RequestBuilder::content) for raw bytes; [`auth`](RequestBuilder::auth) with
+//! `("user", "passwd")` (Basic), [`DigestAuth`], or [`bearer_auth`](RequestBuilder::bearer_auth).
+//!
+//! ## Streaming
+//! [`Client::stream`] returns a [`StreamingResponse`] once the head has arrived; read the
+//! body with [`chunk`](StreamingResponse::chunk), [`bytes_stream`](StreamingResponse::bytes_stream),
+//! [`lines`](StreamingResponse::lines), or natively [`iter_bytes`](StreamingResponse::iter_bytes).
+//!
+//! ## Fan-out
+//! [`Client::fan_out`] runs many requests at once with a concurrency cap and yields them as
+//! they complete.
+//!
+//! ## Errors
+//! One [`Error`] type with an [`ErrorKind`]; [`Error::is_request`] covers every transport
+//! failure, [`Error::is_status`] the errors of `raise_for_status`.
+//!
+//! ## Testing code that uses httplib
+//! [`backend::mock::MockBackend`] answers from a script and records requests, on every target.
+
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod auth;
+pub mod backend;
+mod body;
+mod client;
+mod config;
+mod cookies;
+mod decode;
+mod error;
+mod fanout;
+mod into_url;
+pub mod multipart;
+mod pipeline;
+mod random;
+mod redirect;
+mod request;
+mod response;
+mod runtime;
+mod streaming;
+mod text;
+mod timeouts;
+mod tls;
+
+pub use auth::{Auth, DigestAuth};
+pub use body::{Body, BodyParts, BodyStream, ResponseBody};
+pub use client::{Client, ClientBuilder, DEFAULT_MAX_DECODED_SIZE, DEFAULT_MAX_REDIRECTS};
+pub use config::{DEFAULT_TIMEOUT, Limits, Timeout};
+pub use cookies::CookieJar;
+pub use error::{BoxError, Error, ErrorKind, Result};
+pub use fanout::FanOut;
+pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version, header};
+pub use into_url::IntoUrl;
+pub use request::{
+    Buffered, Request, RequestBuilder, ResponseFuture, Streamed, StreamingResponseFuture,
+};
+pub use response::Response;
+pub use runtime::{BoxFuture, BoxStream, MaybeSend};
+pub use streaming::StreamingResponse;
+pub use tls::Certificate;
+pub use url::Url;
+
+use std::future::IntoFuture;
+
+/// Starts a one-off request with `method` on a new [`Client`] (no cookies or connections
+/// are shared with other calls). Reach for a `Client` for anything repeated.
+pub fn request(method: Method, url: impl IntoUrl) -> RequestBuilder {
+    Client::new().request(method, url)
+}
+
+/// Starts a one-off GET request: `httplib::get(url).await`.
+///
+/// # Examples
+/// ```no_run
+/// # async fn run() -> httplib::Result<()> {
+/// let r = httplib::get("https://api.example.com/items").await?;
+/// assert!(r.is_success());
+/// # Ok(()) }
+/// ```
+pub fn get(url: impl IntoUrl) -> RequestBuilder {
+    request(Method::GET, url)
+}
+
+/// Starts a one-off POST request: `httplib::post(url).json(&d).await`.
+pub fn post(url: impl IntoUrl) -> RequestBuilder {
+    request(Method::POST, url)
+}
+
+/// Starts a one-off PUT request.
+pub fn put(url: impl IntoUrl) -> RequestBuilder {
+    request(Method::PUT, url)
+}
+
+/// Starts a one-off PATCH request.
+pub fn patch(url: impl IntoUrl) -> RequestBuilder {
+    request(Method::PATCH, url)
+}
+
+/// Starts a one-off DELETE request.
+pub fn delete(url: impl IntoUrl) -> RequestBuilder {
+    request(Method::DELETE, url)
+}
+
+/// Starts a one-off HEAD request.
+pub fn head(url: impl IntoUrl) -> RequestBuilder {
+    request(Method::HEAD, url)
+}
+
+/// Runs many futures concurrently, yielding `(index, output)` as each completes; see
+/// [`FanOut`].
+pub fn fan_out<I>(requests: I) -> FanOut<<I::Item as IntoFuture>::IntoFuture>
+where
+    I: IntoIterator,
+    I::Item: IntoFuture,
+{
+    FanOut::new(requests)
+}

@@ -1,0 +1,438 @@
+//! Multipart forms (`multipart/form-data`, RFC 7578): httpx's `files=`.
+//!
+//! Files are streamed from disk as the body is sent, never read whole into memory, and the
+//! body's length is known up front from the files' sizes, so it is sent with a
+//! `Content-Length` rather than chunked. A form made only of text, bytes and files can be
+//! sent again (for a 307/308 redirect or a Digest challenge): each send reads the files anew.
+
+use std::fmt;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http::HeaderMap;
+
+use crate::body::{Body, BodyParts, BodyStream};
+
+/// A multipart form.
+///
+/// # Examples
+/// ```no_run
+/// # async fn run() -> httplib::Result<()> {
+/// use httplib::multipart::{Form, Part};
+///
+/// let form = Form::new()
+///     .text("title", "holiday")
+///     .file("photo", "a.png")?                                  // streamed from disk
+///     .part("notes", Part::bytes(b"raw".to_vec()).file_name("notes.txt"));
+/// httplib::post("https://example.com/upload").multipart(form).await?;
+/// # Ok(()) }
+/// ```
+pub struct Form {
+    boundary: String,
+    parts: Vec<(String, Part)>,
+}
+
+/// One field of a [`Form`]: text, bytes, a file, or a stream.
+pub struct Part {
+    data: Data,
+    file_name: Option<String>,
+    mime: Option<String>,
+    headers: HeaderMap,
+}
+
+enum Data {
+    Bytes(Bytes),
+    #[cfg(not(target_arch = "wasm32"))]
+    File {
+        path: std::path::PathBuf,
+        len: u64,
+    },
+    Stream(Body),
+}
+
+impl Form {
+    /// An empty form with a random boundary.
+    pub fn new() -> Form {
+        Form {
+            boundary: format!("httplib-{}", crate::random::hex(16)),
+            parts: Vec::new(),
+        }
+    }
+
+    /// The boundary between parts.
+    pub fn boundary(&self) -> &str {
+        &self.boundary
+    }
+
+    /// Adds a text field.
+    #[must_use]
+    pub fn text(self, name: impl Into<String>, value: impl Into<String>) -> Form {
+        self.part(name, Part::text(value))
+    }
+
+    /// Adds a part.
+    #[must_use]
+    pub fn part(mut self, name: impl Into<String>, part: Part) -> Form {
+        self.parts.push((name.into(), part));
+        self
+    }
+
+    /// Adds a file from disk, named after the file, with a `Content-Type` guessed from its
+    /// extension. The file is opened and read when the request is sent.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be read now.
+    ///
+    /// # Platform
+    /// Native only; on wasm32 use [`Part::bytes`] or [`Part::stream`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn file(
+        self,
+        name: impl Into<String>,
+        path: impl AsRef<std::path::Path>,
+    ) -> crate::Result<Form> {
+        Ok(self.part(name, Part::file(path)?))
+    }
+
+    /// The `Content-Type` header of the form, with its boundary.
+    pub(crate) fn content_type(&self) -> String {
+        format!("multipart/form-data; boundary={}", self.boundary)
+    }
+
+    /// The form as a request body.
+    pub(crate) fn into_body(self) -> Body {
+        let mut segments = Vec::with_capacity(self.parts.len() * 3 + 1);
+        for (name, part) in self.parts {
+            segments.push(Segment::Fixed(Fixed::Bytes(
+                part.head(&self.boundary, &name),
+            )));
+            segments.push(match part.data {
+                Data::Bytes(bytes) => Segment::Fixed(Fixed::Bytes(bytes)),
+                #[cfg(not(target_arch = "wasm32"))]
+                Data::File { path, len } => Segment::Fixed(Fixed::File { path, len }),
+                Data::Stream(body) => Segment::Stream(body),
+            });
+            segments.push(Segment::Fixed(Fixed::Bytes(Bytes::from_static(b"\r\n"))));
+        }
+        let end = Bytes::from(format!("--{}--\r\n", self.boundary));
+        segments.push(Segment::Fixed(Fixed::Bytes(end)));
+
+        let len = segments
+            .iter()
+            .map(Segment::len)
+            .try_fold(0u64, |total, len| Some(total + len?));
+        let fixed: Option<Vec<Fixed>> = segments
+            .iter()
+            .map(|s| match s {
+                Segment::Fixed(f) => Some(f.clone()),
+                Segment::Stream(_) => None,
+            })
+            .collect();
+        match fixed {
+            // Every piece can be produced again: the form can be replayed.
+            Some(fixed) => {
+                let fixed: std::sync::Arc<[Fixed]> = fixed.into();
+                Body::from_factory(
+                    move || {
+                        let streams: Vec<BodyStream> = fixed.iter().map(Fixed::open).collect();
+                        Box::pin(futures_util::stream::iter(streams).flatten())
+                    },
+                    len,
+                )
+            }
+            None => {
+                let streams: Vec<BodyStream> =
+                    segments.into_iter().map(Segment::into_stream).collect();
+                Body::from_stream(futures_util::stream::iter(streams).flatten(), len)
+            }
+        }
+    }
+}
+
+impl Default for Form {
+    fn default() -> Form {
+        Form::new()
+    }
+}
+
+impl fmt::Debug for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Form")
+            .field("boundary", &self.boundary)
+            .field(
+                "parts",
+                &self.parts.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Part {
+    fn new(data: Data) -> Part {
+        Part {
+            data,
+            file_name: None,
+            mime: None,
+            headers: HeaderMap::new(),
+        }
+    }
+
+    /// A text value.
+    pub fn text(value: impl Into<String>) -> Part {
+        Part::new(Data::Bytes(Bytes::from(value.into())))
+    }
+
+    /// Bytes; give a [`file_name`](Part::file_name) to send them as a file.
+    pub fn bytes(value: impl Into<Bytes>) -> Part {
+        Part::new(Data::Bytes(value.into()))
+    }
+
+    /// A body streamed as the part's content (sent once: a form with a one-shot stream
+    /// cannot be replayed).
+    pub fn stream(body: impl Into<Body>) -> Part {
+        Part::new(Data::Stream(body.into()))
+    }
+
+    /// A file from disk, named after it, with a `Content-Type` guessed from its extension.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file's metadata cannot be read.
+    ///
+    /// # Platform
+    /// Native only.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn file(path: impl AsRef<std::path::Path>) -> crate::Result<Part> {
+        let path = path.as_ref();
+        let meta = std::fs::metadata(path).map_err(|e| {
+            crate::Error::new(
+                crate::ErrorKind::Io,
+                format!("cannot read the file to upload: {}", path.display()),
+            )
+            .with_source(e)
+        })?;
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let mut part = Part::new(Data::File {
+            path: path.to_owned(),
+            len: meta.len(),
+        });
+        part.file_name = file_name;
+        Ok(part)
+    }
+
+    /// Sets the file name sent with the part.
+    #[must_use]
+    pub fn file_name(mut self, name: impl Into<String>) -> Part {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// Sets the part's `Content-Type` (by default guessed from the file name for files,
+    /// and absent for text).
+    #[must_use]
+    pub fn mime(mut self, mime: impl Into<String>) -> Part {
+        self.mime = Some(mime.into());
+        self
+    }
+
+    /// Adds headers to the part.
+    #[must_use]
+    pub fn headers(mut self, headers: HeaderMap) -> Part {
+        self.headers.extend(headers);
+        self
+    }
+
+    /// The part's boundary line and headers.
+    fn head(&self, boundary: &str, name: &str) -> Bytes {
+        let mut head = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
+            escape(name)
+        );
+        if let Some(file_name) = &self.file_name {
+            head.push_str(&format!("; filename=\"{}\"", escape(file_name)));
+        }
+        head.push_str("\r\n");
+        let guessed = self.file_name.as_ref().map(|n| {
+            mime_guess::from_path(n)
+                .first_or_octet_stream()
+                .essence_str()
+                .to_owned()
+        });
+        if let Some(mime) = self.mime.clone().or(guessed) {
+            head.push_str(&format!("Content-Type: {}\r\n", escape(&mime)));
+        }
+        let mut head = head.into_bytes();
+        for (name, value) in &self.headers {
+            head.extend_from_slice(name.as_str().as_bytes());
+            head.extend_from_slice(b": ");
+            head.extend_from_slice(value.as_bytes());
+            head.extend_from_slice(b"\r\n");
+        }
+        head.extend_from_slice(b"\r\n");
+        Bytes::from(head)
+    }
+}
+
+impl fmt::Debug for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Part")
+            .field("file_name", &self.file_name)
+            .field("mime", &self.mime)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Escapes a name as browsers do in `Content-Disposition` (WHATWG's form encoding), so a
+/// quote or line break cannot end the header or the field early.
+fn escape(s: &str) -> String {
+    s.replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A piece of the encoded form.
+enum Segment {
+    Fixed(Fixed),
+    Stream(Body),
+}
+
+/// A piece that can be produced again for a replay.
+#[derive(Clone)]
+enum Fixed {
+    Bytes(Bytes),
+    #[cfg(not(target_arch = "wasm32"))]
+    File {
+        path: std::path::PathBuf,
+        len: u64,
+    },
+}
+
+impl Segment {
+    fn len(&self) -> Option<u64> {
+        match self {
+            Segment::Fixed(Fixed::Bytes(b)) => Some(b.len() as u64),
+            #[cfg(not(target_arch = "wasm32"))]
+            Segment::Fixed(Fixed::File { len, .. }) => Some(*len),
+            Segment::Stream(body) => body.content_length(),
+        }
+    }
+
+    fn into_stream(self) -> BodyStream {
+        match self {
+            Segment::Fixed(fixed) => fixed.open(),
+            Segment::Stream(body) => match body.into_parts() {
+                BodyParts::Bytes(bytes) => bytes_stream(bytes),
+                BodyParts::Stream(stream) => stream,
+            },
+        }
+    }
+}
+
+impl Fixed {
+    fn open(&self) -> BodyStream {
+        match self {
+            Fixed::Bytes(b) => bytes_stream(b.clone()),
+            #[cfg(not(target_arch = "wasm32"))]
+            Fixed::File { path, len } => file_stream(path.clone(), *len),
+        }
+    }
+}
+
+fn bytes_stream(bytes: Bytes) -> BodyStream {
+    Box::pin(futures_util::stream::once(std::future::ready(Ok(bytes))))
+}
+
+/// Reads `path` in chunks, failing if it no longer has the `len` bytes announced in the
+/// `Content-Length`.
+#[cfg(not(target_arch = "wasm32"))]
+fn file_stream(path: std::path::PathBuf, len: u64) -> BodyStream {
+    use crate::error::BoxError;
+    use tokio_util::io::ReaderStream;
+
+    const CHUNK: usize = 64 * 1024;
+    enum State {
+        Unopened(std::path::PathBuf),
+        Open(ReaderStream<tokio::fs::File>, std::path::PathBuf, u64),
+    }
+    let io_error = |path: &std::path::Path, e: std::io::Error| -> BoxError {
+        Box::new(
+            crate::Error::new(
+                crate::ErrorKind::Io,
+                format!("reading the file to upload failed: {}", path.display()),
+            )
+            .with_source(e),
+        )
+    };
+    Box::pin(futures_util::stream::try_unfold(
+        State::Unopened(path),
+        move |state| async move {
+            let (mut chunks, path, sent) = match state {
+                State::Unopened(path) => match tokio::fs::File::open(&path).await {
+                    Ok(file) => (ReaderStream::with_capacity(file, CHUNK), path, 0),
+                    Err(e) => return Err(io_error(&path, e)),
+                },
+                State::Open(chunks, path, sent) => (chunks, path, sent),
+            };
+            match chunks.next().await {
+                Some(Ok(chunk)) => {
+                    let sent = sent + chunk.len() as u64;
+                    if sent > len {
+                        return Err(changed(len));
+                    }
+                    Ok(Some((chunk, State::Open(chunks, path, sent))))
+                }
+                Some(Err(e)) => Err(io_error(&path, e)),
+                None if sent != len => Err(changed(len)),
+                None => Ok(None),
+            }
+        },
+    ))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn changed(len: u64) -> crate::error::BoxError {
+    Box::new(crate::Error::new(
+        crate::ErrorKind::Io,
+        format!("the file to upload changed size while it was sent (expected {len} bytes)"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::TryStreamExt;
+
+    fn collect(body: Body) -> Vec<u8> {
+        let stream = match body.into_parts() {
+            BodyParts::Bytes(b) => return b.to_vec(),
+            BodyParts::Stream(s) => s,
+        };
+        let chunks: Vec<Bytes> = futures_executor::block_on(stream.try_collect()).unwrap();
+        chunks.concat()
+    }
+
+    #[test]
+    fn a_form_encodes_text_and_named_bytes_with_a_known_length() {
+        let form = Form::new()
+            .text("a", "1")
+            .part("we\"ird\r\n", Part::bytes(&b"xyz"[..]).file_name("n.json"));
+        let boundary = form.boundary().to_owned();
+        let body = form.into_body();
+        let len = body.content_length().unwrap();
+        let again = body.try_clone().expect("bytes-only forms replay");
+        let bytes = collect(body);
+        assert_eq!(bytes.len() as u64, len);
+        let expected = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"we%22ird%0D%0A\"; filename=\"n.json\"\r\n\
+             Content-Type: application/json\r\n\r\nxyz\r\n--{boundary}--\r\n"
+        );
+        assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+        assert_eq!(collect(again).len() as u64, len);
+    }
+
+    #[test]
+    fn a_missing_file_is_an_io_error_at_once() {
+        let err = Form::new().file("f", "/nonexistent/file.bin").unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Io);
+    }
+}

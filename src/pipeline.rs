@@ -1,0 +1,267 @@
+//! The front-end's request pipeline, shared by every backend: default headers, cookies,
+//! auth (with Digest's challenge and response), the redirect loop, and the body's decoding
+//! and read timeout. A backend only carries each hop to the network and back.
+
+use futures_util::StreamExt;
+use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderValue};
+use http::{Method, StatusCode};
+use url::Url;
+
+use crate::auth::Auth;
+use crate::backend::VersionUnknown;
+use crate::body::{Body, ResponseBody};
+use crate::client::ClientInner;
+use crate::config::Timeout;
+use crate::error::{Error, ErrorKind, Result};
+use crate::redirect::{self, Hop, Next};
+use crate::request::Request;
+use crate::response::{Head, Response};
+use crate::streaming::StreamingResponse;
+
+/// Sends `request` through the client's pipeline; returns once the final response's head
+/// has arrived.
+pub(crate) async fn execute(client: &ClientInner, request: Request) -> Result<StreamingResponse> {
+    if client.closed.load(std::sync::atomic::Ordering::Acquire) {
+        return Err(Error::builder("the client was closed; build a new one").with_url(&request.url));
+    }
+    let Request {
+        method,
+        mut url,
+        headers,
+        body,
+        options,
+    } = request;
+    let url_auth = take_credentials(&mut url);
+    let timeout = options.timeout.unwrap_or(client.timeout);
+    let follow = options.follow_redirects.unwrap_or(client.follow_redirects);
+    let max_redirects = options.max_redirects.unwrap_or(client.max_redirects);
+    let auth = options
+        .auth
+        .as_ref()
+        .or(url_auth.as_ref())
+        .or(client.auth.as_ref());
+    // Digest answers a 401 by sending the same request again; redirects send a next one.
+    let keep = follow || auth.is_some_and(Auth::answers_challenges);
+    let origin = url.origin();
+
+    let mut hop = Hop {
+        method,
+        url,
+        headers: with_defaults(&client.headers, headers),
+        body,
+    };
+    let mut history = Vec::new();
+    loop {
+        // Credentials go to the origin they were given for, never to a redirect's target.
+        let auth = auth.filter(|_| hop.url.origin() == origin);
+        let had_body = hop.body.is_some();
+        let response = send_hop(client, &mut hop, auth, timeout, keep).await?;
+        let status = response.status();
+        if !follow || !redirect::is_redirect(status, response.headers()) {
+            return Ok(finish(client, response, hop.url, history, timeout));
+        }
+        if history.len() >= max_redirects {
+            return Err(Error::new(
+                ErrorKind::TooManyRedirects,
+                format!("more than {max_redirects} redirects"),
+            )
+            .with_url(&hop.url));
+        }
+        let replay = hop.body.take();
+        match redirect::next(&hop, replay, had_body, status, response.headers())
+            .map_err(|e| e.with_url(&hop.url))?
+        {
+            Next::Stop => return Ok(finish(client, response, hop.url, history, timeout)),
+            Next::Follow(next) => {
+                let url = std::mem::replace(&mut hop, *next).url;
+                let previous = finish(client, response, url, Vec::new(), timeout);
+                history.push(previous.read().await?);
+            }
+        }
+    }
+}
+
+/// Basic credentials written into the URL (`https://user:pass@host/`), removed from it so
+/// they are never sent as part of the request target.
+fn take_credentials(url: &mut Url) -> Option<Auth> {
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let auth = Auth::basic(decode(url.username()), decode(url.password().unwrap_or("")));
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    Some(auth)
+}
+
+/// The client's default headers, less those the request sets itself.
+fn with_defaults(defaults: &HeaderMap, own: HeaderMap) -> HeaderMap {
+    if own.is_empty() {
+        return defaults.clone();
+    }
+    let mut headers = defaults.clone();
+    for name in own.keys() {
+        headers.remove(name);
+    }
+    headers.extend(own);
+    headers
+}
+
+/// Sends one hop, answering a Digest challenge once if there is one. Leaves in `hop` what
+/// a next hop needs: the headers when `keep`, and a copy of the body when it can be sent again.
+async fn send_hop(
+    client: &ClientInner,
+    hop: &mut Hop,
+    auth: Option<&Auth>,
+    timeout: Timeout,
+    keep: bool,
+) -> Result<http::Response<ResponseBody>> {
+    let body = hop.body.take();
+    let mut replay = if keep {
+        body.as_ref().and_then(Body::try_clone)
+    } else {
+        None
+    };
+    let cannot_replay = body.is_some() && replay.is_none();
+    let user_authorization = hop.headers.contains_key(AUTHORIZATION);
+    let mut headers = if keep {
+        hop.headers.clone()
+    } else {
+        std::mem::take(&mut hop.headers)
+    };
+    if let Some(jar) = &client.cookies
+        && let Some(cookies) = jar.header_for(&hop.url)
+    {
+        add_cookies(&mut headers, cookies);
+    }
+    if let Some(auth) = auth
+        && !user_authorization
+        && let Some(value) = auth.header(&hop.method, &hop.url)
+    {
+        headers.insert(AUTHORIZATION, value);
+    }
+
+    let answer_challenge = keep && !cannot_replay && !user_authorization;
+    let retry_headers = answer_challenge.then(|| headers.clone());
+    let mut response = send(client, &hop.method, &hop.url, headers, body, timeout).await?;
+    store_cookies(client, &response, &hop.url);
+
+    if response.status() == StatusCode::UNAUTHORIZED {
+        let answer = auth.zip(retry_headers).and_then(|(auth, headers)| {
+            auth.respond(&hop.method, &hop.url, response.headers())
+                .map(|value| (value, headers))
+        });
+        if let Some((value, mut headers)) = answer {
+            discard(response.into_body()).await;
+            headers.insert(AUTHORIZATION, value);
+            let body = replay.as_ref().and_then(Body::try_clone);
+            response = send(client, &hop.method, &hop.url, headers, body, timeout).await?;
+            store_cookies(client, &response, &hop.url);
+        }
+    }
+    hop.body = replay.take();
+    Ok(response)
+}
+
+/// Hands one request to the backend.
+async fn send(
+    client: &ClientInner,
+    method: &Method,
+    url: &Url,
+    headers: HeaderMap,
+    body: Option<Body>,
+    timeout: Timeout,
+) -> Result<http::Response<ResponseBody>> {
+    // The fragment is for the client alone and is never sent.
+    let target = &url[..url::Position::AfterQuery];
+    let uri: http::Uri = target.parse().map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidUrl,
+            "the URL is not a valid request target",
+        )
+        .with_source(e)
+        .with_url(url)
+    })?;
+    let mut request = http::Request::new(body.unwrap_or_default());
+    *request.method_mut() = method.clone();
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    client
+        .backend
+        .send(request, timeout)
+        .await
+        .map_err(|e| e.with_url(url))
+}
+
+fn add_cookies(headers: &mut HeaderMap, cookies: HeaderValue) {
+    // A Cookie header the caller set stays; the jar's cookies join it in one header.
+    let joined = match headers.get(COOKIE) {
+        Some(own) => {
+            let mut joined = own.as_bytes().to_vec();
+            joined.extend_from_slice(b"; ");
+            joined.extend_from_slice(cookies.as_bytes());
+            HeaderValue::from_bytes(&joined).unwrap_or(cookies)
+        }
+        None => cookies,
+    };
+    headers.insert(COOKIE, joined);
+}
+
+fn store_cookies(client: &ClientInner, response: &http::Response<ResponseBody>, url: &Url) {
+    if let Some(jar) = &client.cookies {
+        jar.store_from(response.headers(), url);
+    }
+}
+
+/// Reads and drops a small body so its connection can be reused; a large one is dropped
+/// unread, which closes its connection instead.
+async fn discard(mut body: ResponseBody) {
+    const MAX_DRAIN: usize = 64 * 1024;
+    let mut drained = 0;
+    while let Some(Ok(chunk)) = body.next().await {
+        drained += chunk.len();
+        if drained > MAX_DRAIN {
+            return;
+        }
+    }
+}
+
+/// The streaming response the caller gets: decoded, with the read timeout between chunks,
+/// and with errors that name the URL.
+fn finish(
+    client: &ClientInner,
+    response: http::Response<ResponseBody>,
+    url: Url,
+    history: Vec<Response>,
+    timeout: Timeout,
+) -> StreamingResponse {
+    let (mut parts, body) = response.into_parts();
+    let version = if parts.extensions.get::<VersionUnknown>().is_some() {
+        None
+    } else {
+        Some(parts.version)
+    };
+    let body = crate::timeouts::read_timeout(body, timeout.read);
+    let body = if client.backend.decodes_content() {
+        body
+    } else {
+        crate::decode::decode(&mut parts.headers, body, client.max_decoded_size)
+    };
+    let error_url = url.clone();
+    let body =
+        ResponseBody::from_stream(body.map(move |chunk| chunk.map_err(|e| e.with_url(&error_url))));
+    StreamingResponse {
+        head: Head {
+            status: parts.status,
+            version,
+            headers: parts.headers,
+            url,
+        },
+        history,
+        body,
+    }
+}

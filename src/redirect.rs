@@ -1,0 +1,233 @@
+//! The redirect policy: which responses are redirects, and the request that follows one.
+//!
+//! Pure functions over the previous request and the response; the loop that applies them
+//! is in the pipeline.
+
+use http::header::{
+    AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, HeaderMap,
+    LOCATION, PROXY_AUTHORIZATION, TRANSFER_ENCODING,
+};
+use http::{Method, StatusCode};
+use url::Url;
+
+use crate::body::Body;
+use crate::error::{Error, ErrorKind, Result};
+
+/// True for the statuses a client may follow, when they say where to.
+pub(crate) fn is_redirect(status: StatusCode, headers: &HeaderMap) -> bool {
+    matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) && headers.contains_key(LOCATION)
+}
+
+/// One request of a redirect chain.
+pub(crate) struct Hop {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Body>,
+}
+
+/// What to do after a redirect response.
+pub(crate) enum Next {
+    /// Send this request.
+    Follow(Box<Hop>),
+    /// Return the redirect response as it is: its method and body must be kept (307/308)
+    /// and the body was a one-shot stream that cannot be sent again.
+    Stop,
+}
+
+/// The request that follows `status` + `headers` (a redirect) after `prev`, whose body,
+/// if it had one, is given again as `replay` when it could be copied.
+///
+/// # Errors
+/// An unreadable `Location`, or one whose scheme is not http(s).
+pub(crate) fn next(
+    prev: &Hop,
+    replay: Option<Body>,
+    had_body: bool,
+    status: StatusCode,
+    headers: &HeaderMap,
+) -> Result<Next> {
+    let location = headers
+        .get(LOCATION)
+        .ok_or_else(|| Error::new(ErrorKind::Protocol, "redirect without a Location header"))?;
+    let location = std::str::from_utf8(location.as_bytes()).map_err(|_| {
+        Error::new(
+            ErrorKind::Protocol,
+            "the redirect Location is not valid UTF-8",
+        )
+    })?;
+    let mut url = prev.url.join(location).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidUrl,
+            format!("the redirect Location {location:?} is not a valid URL"),
+        )
+        .with_source(e)
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::new(
+            ErrorKind::UnsupportedProtocol,
+            format!(
+                "a redirect to the scheme {:?} is not followed",
+                url.scheme()
+            ),
+        )
+        .with_url(&url));
+    }
+    if url.fragment().is_none() {
+        url.set_fragment(prev.url.fragment());
+    }
+
+    let mut method = prev.method.clone();
+    let mut headers = prev.headers.clone();
+    let becomes_get = match status.as_u16() {
+        303 => method != Method::HEAD,
+        301 | 302 => method == Method::POST,
+        _ => false,
+    };
+    let body = if becomes_get {
+        method = Method::GET;
+        for name in [
+            CONTENT_TYPE,
+            CONTENT_LENGTH,
+            CONTENT_ENCODING,
+            TRANSFER_ENCODING,
+        ] {
+            headers.remove(name);
+        }
+        None
+    } else if had_body {
+        match replay {
+            Some(body) => Some(body),
+            None => return Ok(Next::Stop),
+        }
+    } else {
+        None
+    };
+
+    if leaves_origin_or_downgrades(&prev.url, &url) {
+        for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION, HOST] {
+            headers.remove(name);
+        }
+    }
+    Ok(Next::Follow(Box::new(Hop {
+        method,
+        url,
+        headers,
+        body,
+    })))
+}
+
+/// True when `to` is another origin (scheme, host or port) than `from`, or goes from
+/// https to http: credentials must not follow such a redirect.
+pub(crate) fn leaves_origin_or_downgrades(from: &Url, to: &Url) -> bool {
+    from.origin() != to.origin() || (from.scheme() == "https" && to.scheme() == "http")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn hop(method: Method, url: &str, body: bool) -> Hop {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("Basic dTpw"));
+        headers.insert(COOKIE, HeaderValue::from_static("a=1"));
+        headers.insert(PROXY_AUTHORIZATION, HeaderValue::from_static("x"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        Hop {
+            method,
+            url: Url::parse(url).unwrap(),
+            headers,
+            body: body.then(|| Body::from("{}")),
+        }
+    }
+
+    fn follow(prev: &Hop, status: u16, location: &'static str) -> Hop {
+        let mut headers = HeaderMap::new();
+        headers.insert(LOCATION, HeaderValue::from_static(location));
+        let replay = prev.body.as_ref().and_then(Body::try_clone);
+        let status = StatusCode::from_u16(status).unwrap();
+        match next(prev, replay, prev.body.is_some(), status, &headers).unwrap() {
+            Next::Follow(hop) => *hop,
+            Next::Stop => panic!("stopped"),
+        }
+    }
+
+    #[test]
+    fn see_other_and_post_moved_become_get_without_body() {
+        for status in [301, 302, 303] {
+            let next = follow(&hop(Method::POST, "http://a.test/x", true), status, "/y");
+            assert_eq!(next.method, Method::GET, "{status}");
+            assert!(next.body.is_none());
+            assert!(!next.headers.contains_key(CONTENT_TYPE));
+            assert_eq!(next.url.as_str(), "http://a.test/y");
+        }
+        let put = follow(&hop(Method::PUT, "http://a.test/x", true), 302, "/y");
+        assert_eq!(put.method, Method::PUT);
+        assert!(put.body.is_some());
+        let head = follow(&hop(Method::HEAD, "http://a.test/x", false), 303, "/y");
+        assert_eq!(head.method, Method::HEAD);
+    }
+
+    #[test]
+    fn temporary_and_permanent_keep_method_and_body() {
+        for status in [307, 308] {
+            let next = follow(&hop(Method::POST, "http://a.test/x", true), status, "y");
+            assert_eq!(next.method, Method::POST);
+            assert_eq!(next.body.unwrap().as_bytes(), Some(&b"{}"[..]));
+            assert_eq!(next.url.as_str(), "http://a.test/y");
+        }
+    }
+
+    #[test]
+    fn a_one_shot_body_stops_a_307() {
+        let mut prev = hop(Method::POST, "http://a.test/x", false);
+        prev.body = Some(Body::from_stream(
+            futures_util::stream::empty::<Result<bytes::Bytes, std::io::Error>>(),
+            None,
+        ));
+        let mut headers = HeaderMap::new();
+        headers.insert(LOCATION, HeaderValue::from_static("/y"));
+        let decision = next(&prev, None, true, StatusCode::TEMPORARY_REDIRECT, &headers).unwrap();
+        assert!(matches!(decision, Next::Stop));
+    }
+
+    #[test]
+    fn credentials_are_dropped_across_origins_and_on_downgrade() {
+        let same = follow(&hop(Method::GET, "https://a.test/x", false), 302, "/y");
+        assert!(same.headers.contains_key(AUTHORIZATION));
+        for to in [
+            "https://b.test/y",
+            "https://a.test:8443/y",
+            "http://a.test/y",
+        ] {
+            let next = follow(&hop(Method::GET, "https://a.test/x", false), 302, to);
+            for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION] {
+                assert!(
+                    !next.headers.contains_key(&name),
+                    "{name} kept going to {to}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fragments_carry_over_and_bad_locations_fail() {
+        let next = follow(&hop(Method::GET, "http://a.test/x#frag", false), 302, "/y");
+        assert_eq!(next.url.as_str(), "http://a.test/y#frag");
+        let mut headers = HeaderMap::new();
+        headers.insert(LOCATION, HeaderValue::from_static("ftp://a.test/"));
+        let prev = hop(Method::GET, "http://a.test/x", false);
+        let err = next_err(&prev, &headers);
+        assert_eq!(err.kind(), ErrorKind::UnsupportedProtocol);
+        headers.insert(LOCATION, HeaderValue::from_static("http://[::1/"));
+        assert_eq!(next_err(&prev, &headers).kind(), ErrorKind::InvalidUrl);
+    }
+
+    fn next_err(prev: &Hop, headers: &HeaderMap) -> Error {
+        match next(prev, None, false, StatusCode::FOUND, headers) {
+            Err(e) => e,
+            Ok(_) => panic!("expected an error"),
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! What differs between targets in how futures run: `Send` bounds, timers, the clock, and
+//! (natively) which tokio runtime drives the I/O.
+//!
+//! Everything above this module is written once; the few lines that must differ between
+//! native and wasm32 live here and in `backend/`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+cfg_if::cfg_if! {
+    if #[cfg(target_arch = "wasm32")] {
+        /// `Send` natively, nothing on wasm32, where JS values are neither `Send` nor `Sync`.
+        pub trait MaybeSend {}
+        impl<T: ?Sized> MaybeSend for T {}
+
+        /// A boxed future: `Send` natively, not on wasm32.
+        pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+        /// A boxed stream: `Send` natively, not on wasm32.
+        pub type BoxStream<'a, T> = Pin<Box<dyn futures_core::Stream<Item = T> + 'a>>;
+
+        pub(crate) use web_time::Instant;
+    } else {
+        /// `Send` natively, nothing on wasm32, where JS values are neither `Send` nor `Sync`.
+        pub trait MaybeSend: Send {}
+        impl<T: ?Sized + Send> MaybeSend for T {}
+
+        /// A boxed future: `Send` natively, not on wasm32.
+        pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+        /// A boxed stream: `Send` natively, not on wasm32.
+        pub type BoxStream<'a, T> = Pin<Box<dyn futures_core::Stream<Item = T> + Send + 'a>>;
+
+        pub(crate) use std::time::Instant;
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use native::{Timer, block_on, in_io_context};
+
+/// Waits for `duration`, on any target.
+pub(crate) async fn sleep(duration: std::time::Duration) {
+    let mut timer = Timer::at(Instant::now() + duration);
+    std::future::poll_fn(|cx| timer.poll_elapsed(cx)).await;
+}

@@ -1,0 +1,278 @@
+//! `StreamingResponse`: the head of a response, with its body left to read piece by piece.
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use futures_util::StreamExt;
+
+use crate::body::ResponseBody;
+use crate::error::{Error, Result};
+use crate::response::{Head, Response, head_accessors};
+use crate::runtime::MaybeSend;
+use crate::text::{Charset, LineSplitter};
+
+/// A response whose status and headers have arrived and whose body is still to be read,
+/// so that a large body never sits in memory.
+///
+/// Get one from [`Client::stream`](crate::Client::stream), `.stream().await` on a
+/// [`RequestBuilder`](crate::RequestBuilder), or `stream_blocking()`. Read the body once,
+/// with any one of: [`chunk`](Self::chunk), [`bytes_stream`](Self::bytes_stream),
+/// [`lines`](Self::lines), [`copy_to`](Self::copy_to), [`read`](Self::read), or natively
+/// their blocking twins [`iter_bytes`](Self::iter_bytes), [`iter_lines`](Self::iter_lines),
+/// [`copy_to_blocking`](Self::copy_to_blocking), [`read_blocking`](Self::read_blocking).
+/// Dropping it unread closes the connection rather than reading what is left.
+///
+/// # Examples
+/// ```no_run
+/// # async fn run() -> httplib::Result<()> {
+/// let client = httplib::Client::new();
+/// let mut r = client.stream(httplib::Method::GET, "https://example.com/big.bin").await?;
+/// assert!(r.is_success());
+/// let mut total = 0;
+/// while let Some(chunk) = r.chunk().await? {
+///     total += chunk.len();
+/// }
+/// # Ok(()) }
+/// ```
+pub struct StreamingResponse {
+    pub(crate) head: Head,
+    pub(crate) history: Vec<Response>,
+    pub(crate) body: ResponseBody,
+}
+
+impl StreamingResponse {
+    head_accessors!();
+
+    /// The next chunk of the body as it arrives, or `None` at its end.
+    ///
+    /// # Errors
+    /// [`ReadTimeout`](crate::ErrorKind::ReadTimeout) when no chunk comes within the read
+    /// timeout; [`Read`](crate::ErrorKind::Read) when the connection fails or the body is
+    /// shorter than announced; [`Decode`](crate::ErrorKind::Decode) for bad compression.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
+        self.body.next().await.transpose()
+    }
+
+    /// The body as a stream of chunks, in the sizes they arrive.
+    pub fn bytes_stream(self) -> impl Stream<Item = Result<Bytes>> + MaybeSend {
+        self.body
+    }
+
+    /// The body as a stream of text lines (without their endings), decoded in the
+    /// response's charset.
+    ///
+    /// # Errors
+    /// Each item fails as [`chunk`](Self::chunk) does, or with
+    /// [`Decode`](crate::ErrorKind::Decode) for a line that is not valid text.
+    pub fn lines(self) -> impl Stream<Item = Result<String>> + MaybeSend {
+        let state = Lines::new(&self.head, self.body);
+        futures_util::stream::unfold(state, |mut state| async move {
+            let line = state.next_line().await?;
+            Some((line, state))
+        })
+    }
+
+    /// Reads the rest of the body into a [`Response`].
+    ///
+    /// # Errors
+    /// As [`chunk`](Self::chunk).
+    pub async fn read(mut self) -> Result<Response> {
+        let first = match self.chunk().await? {
+            None => Bytes::new(),
+            Some(first) => first,
+        };
+        // Most bodies come in one chunk: keep it as it is instead of copying it.
+        let body = match self.chunk().await? {
+            None => first,
+            Some(second) => {
+                let mut all = BytesMut::with_capacity(first.len() + second.len());
+                all.extend_from_slice(&first);
+                all.extend_from_slice(&second);
+                while let Some(chunk) = self.chunk().await? {
+                    all.extend_from_slice(&chunk);
+                }
+                all.freeze()
+            }
+        };
+        Ok(Response {
+            head: self.head,
+            body,
+            history: self.history,
+        })
+    }
+
+    /// The response if its status is not 4xx or 5xx, otherwise a
+    /// [`Status`](crate::ErrorKind::Status) error. The error's
+    /// [`response()`](Error::response) has the status, headers and URL, but an empty
+    /// body: a streamed body is not read to build an error.
+    ///
+    /// # Errors
+    /// The status error.
+    pub fn raise_for_status(self) -> Result<StreamingResponse> {
+        if self.is_error() {
+            Err(Error::from_status(Response {
+                head: self.head,
+                body: Bytes::new(),
+                history: self.history,
+            }))
+        } else {
+            Ok(self)
+        }
+    }
+}
+
+/// Reading a streamed body to a file or another writer, natively.
+#[cfg(not(target_arch = "wasm32"))]
+impl StreamingResponse {
+    /// Writes the rest of the body to `writer` (a `tokio::fs::File`, say), returning the
+    /// number of bytes written.
+    ///
+    /// # Errors
+    /// As [`chunk`](Self::chunk), and [`Io`](crate::ErrorKind::Io) when `writer` fails.
+    pub async fn copy_to<W>(&mut self, writer: &mut W) -> Result<u64>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut written = 0;
+        while let Some(chunk) = self.chunk().await? {
+            writer.write_all(&chunk).await.map_err(local_io)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await.map_err(local_io)?;
+        Ok(written)
+    }
+
+    /// The body in chunks of exactly `chunk_size` bytes (the last may be shorter; 0 means
+    /// as they arrive), blocking the calling thread for each: httpx's
+    /// `iter_bytes(chunk_size=...)`.
+    ///
+    /// Each item is an error, as for `send_blocking`, when called inside an async runtime.
+    pub fn iter_bytes(self, chunk_size: usize) -> impl Iterator<Item = Result<Bytes>> {
+        let mut body = self.body;
+        let mut buffer = BytesMut::new();
+        let mut done = false;
+        std::iter::from_fn(move || {
+            loop {
+                if chunk_size > 0 && buffer.len() >= chunk_size {
+                    return Some(Ok(buffer.split_to(chunk_size).freeze()));
+                }
+                if done {
+                    return (!buffer.is_empty()).then(|| Ok(buffer.split().freeze()));
+                }
+                match crate::runtime::block_on(body.next()) {
+                    Err(e) | Ok(Some(Err(e))) => {
+                        done = true;
+                        buffer.clear();
+                        return Some(Err(e));
+                    }
+                    Ok(None) => done = true,
+                    Ok(Some(Ok(chunk))) if chunk_size == 0 => return Some(Ok(chunk)),
+                    Ok(Some(Ok(chunk))) => buffer.extend_from_slice(&chunk),
+                }
+            }
+        })
+    }
+
+    /// The body as text lines, blocking the calling thread for each: httpx's `iter_lines()`.
+    pub fn iter_lines(self) -> impl Iterator<Item = Result<String>> {
+        let mut state = Some(Lines::new(&self.head, self.body));
+        std::iter::from_fn(move || {
+            let lines = state.as_mut()?;
+            match crate::runtime::block_on(lines.next_line()) {
+                Ok(Some(line)) => Some(line),
+                Ok(None) => None,
+                Err(e) => {
+                    state = None;
+                    Some(Err(e))
+                }
+            }
+        })
+    }
+
+    /// Writes the rest of the body to `writer`, blocking: the twin of
+    /// [`copy_to`](Self::copy_to).
+    ///
+    /// # Errors
+    /// As [`copy_to`](Self::copy_to).
+    pub fn copy_to_blocking<W: std::io::Write + ?Sized>(&mut self, writer: &mut W) -> Result<u64> {
+        let mut written = 0;
+        while let Some(chunk) = crate::runtime::block_on(self.chunk())?? {
+            writer.write_all(&chunk).map_err(local_io)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().map_err(local_io)?;
+        Ok(written)
+    }
+
+    /// Reads the rest of the body into a [`Response`], blocking: the twin of
+    /// [`read`](Self::read).
+    ///
+    /// # Errors
+    /// As [`chunk`](Self::chunk).
+    pub fn read_blocking(self) -> Result<Response> {
+        crate::runtime::block_on(self.read())?
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn local_io(e: std::io::Error) -> Error {
+    Error::new(crate::ErrorKind::Io, "writing the body failed").with_source(e)
+}
+
+impl fmt::Debug for StreamingResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamingResponse")
+            .field("status", &self.head.status)
+            .field("version", &self.head.version)
+            .field("url", &self.head.url.as_str())
+            .field("headers", &self.head.headers)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The state of a body read as lines.
+struct Lines {
+    body: ResponseBody,
+    splitter: LineSplitter,
+    charset: Charset,
+    ready: VecDeque<Bytes>,
+    ended: bool,
+}
+
+impl Lines {
+    fn new(head: &Head, body: ResponseBody) -> Lines {
+        Lines {
+            body,
+            splitter: LineSplitter::default(),
+            charset: Charset::of(&head.headers),
+            ready: VecDeque::new(),
+            ended: false,
+        }
+    }
+
+    /// The next line, `None` at the end; a read error ends the lines.
+    async fn next_line(&mut self) -> Option<Result<String>> {
+        loop {
+            if let Some(line) = self.ready.pop_front() {
+                return Some(self.charset.decode(&line, false));
+            }
+            if self.ended {
+                return None;
+            }
+            match self.body.next().await {
+                Some(Ok(chunk)) => self.ready.extend(self.splitter.push(chunk)),
+                Some(Err(e)) => {
+                    self.ended = true;
+                    return Some(Err(e));
+                }
+                None => {
+                    self.ended = true;
+                    self.ready.extend(self.splitter.finish());
+                }
+            }
+        }
+    }
+}

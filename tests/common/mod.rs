@@ -1,0 +1,50 @@
+//! Helpers shared by the native test files: one test server per test binary, and clients
+//! that trust its CA.
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use httplib::{Certificate, Client, ClientBuilder};
+use httplib_testserver::TestServer;
+use serde_json::Value;
+
+/// The test server of this test binary, started on first use.
+pub fn server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(TestServer::start)
+}
+
+/// A client builder that trusts the test server's CA.
+pub fn builder() -> ClientBuilder {
+    let ca = Certificate::from_pem(server().ca_pem().as_bytes()).expect("the CA is PEM");
+    Client::builder().add_root_certificate(ca)
+}
+
+/// A client trusting the test server's CA.
+pub fn client() -> Client {
+    builder().build().expect("the client builds")
+}
+
+/// `GET http://server{path}` with a default client.
+pub fn http(path: &str) -> String {
+    server().http_url(path)
+}
+
+/// The JSON body of a response.
+pub fn json(r: &httplib::Response) -> Value {
+    r.json().expect("the body is JSON")
+}
+
+/// A header of an `/echo` reply, as the server received it.
+pub fn echoed_header(echo: &Value, name: &str) -> Option<String> {
+    echo["headers"][name].as_str().map(str::to_owned)
+}
+
+/// The TCP connection a response of the test server came over.
+pub fn connection_id(r: &httplib::Response) -> u64 {
+    r.headers()["x-connection-id"]
+        .to_str()
+        .expect("ASCII")
+        .parse()
+        .expect("a number")
+}

@@ -1,0 +1,604 @@
+//! The front-end's behaviour (headers, bodies, auth, cookies, redirects, timeouts, errors,
+//! fan-out, streaming) on the in-memory mock backend: no network, the same on every target.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use httplib::backend::mock::{MockBackend, MockResponse, RecordedRequest};
+use httplib::{Client, ErrorKind, Method, Timeout};
+use serde::Serialize;
+
+#[cfg(not(target_arch = "wasm32"))]
+use tokio::test;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+fn client_with(mock: &MockBackend) -> Client {
+    Client::builder()
+        .base_url("http://api.test/v1")
+        .backend(mock.clone())
+        .build()
+        .unwrap()
+}
+
+fn last(mock: &MockBackend) -> RecordedRequest {
+    mock.requests().pop().expect("a request was sent")
+}
+
+fn header(r: &RecordedRequest, name: &str) -> Option<String> {
+    r.headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+}
+
+#[test]
+async fn base_url_and_default_headers_apply_and_requests_override_them() {
+    let mock = MockBackend::new();
+    let client = Client::builder()
+        .base_url("http://api.test/v1")
+        .header("X-Default", "a")
+        .header("User-Agent", "client-ua")
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    client.get("/items").header("X-Own", "b").await.unwrap();
+    let r = last(&mock);
+    assert_eq!(r.url.as_str(), "http://api.test/v1/items");
+    assert_eq!(header(&r, "x-default").as_deref(), Some("a"));
+    assert_eq!(header(&r, "x-own").as_deref(), Some("b"));
+    assert_eq!(header(&r, "user-agent").as_deref(), Some("client-ua"));
+    assert_eq!(header(&r, "accept").as_deref(), Some("*/*"));
+
+    client
+        .get("/x")
+        .header("X-Default", "override")
+        .await
+        .unwrap();
+    let values: Vec<_> = last(&mock)
+        .headers
+        .get_all("x-default")
+        .iter()
+        .cloned()
+        .collect();
+    assert_eq!(values, ["override"]);
+
+    client.get("http://elsewhere.test/abs").await.unwrap();
+    assert_eq!(last(&mock).url.as_str(), "http://elsewhere.test/abs");
+}
+
+#[test]
+async fn the_default_user_agent_names_httplib() {
+    let mock = MockBackend::new();
+    client_with(&mock).get("/").await.unwrap();
+    let ua = header(&last(&mock), "user-agent").unwrap();
+    assert!(ua.starts_with("httplib/"), "{ua}");
+}
+
+#[derive(Serialize)]
+struct Search<'a> {
+    q: &'a str,
+    page: u32,
+}
+
+#[test]
+async fn query_parameters_come_from_any_serialize_and_extend_the_url() {
+    let mock = MockBackend::new();
+    let client = client_with(&mock);
+    client
+        .get("/s?fixed=1")
+        .query(&[("q", "a b&c"), ("page", "2")])
+        .await
+        .unwrap();
+    assert_eq!(last(&mock).url.query(), Some("fixed=1&q=a+b%26c&page=2"));
+    client
+        .get("/s")
+        .query(&Search { q: "test", page: 2 })
+        .await
+        .unwrap();
+    assert_eq!(last(&mock).url.query(), Some("q=test&page=2"));
+    let err = client.get("/s").query(&42).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Builder);
+}
+
+#[test]
+async fn bodies_get_their_content_types() {
+    let mock = MockBackend::new();
+    let client = client_with(&mock);
+
+    client
+        .post("/j")
+        .json(&serde_json::json!({"name": "ada"}))
+        .await
+        .unwrap();
+    let r = last(&mock);
+    assert_eq!(
+        header(&r, "content-type").as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(r.body, Bytes::from_static(br#"{"name":"ada"}"#));
+
+    client
+        .post("/f")
+        .form(&[("key", "value"), ("k2", "a&b")])
+        .await
+        .unwrap();
+    let r = last(&mock);
+    assert_eq!(
+        header(&r, "content-type").as_deref(),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(r.body, Bytes::from_static(b"key=value&k2=a%26b"));
+
+    client
+        .post("/c")
+        .content(b"raw bytes".to_vec())
+        .await
+        .unwrap();
+    let r = last(&mock);
+    assert_eq!(
+        header(&r, "content-type"),
+        None,
+        "content() adds no content type"
+    );
+    assert_eq!(r.body, Bytes::from_static(b"raw bytes"));
+
+    client
+        .post("/c")
+        .header("Content-Type", "text/csv")
+        .json(&1)
+        .await
+        .unwrap();
+    assert_eq!(
+        header(&last(&mock), "content-type").as_deref(),
+        Some("text/csv")
+    );
+
+    let form = httplib::multipart::Form::new().text("field", "v").part(
+        "file",
+        httplib::multipart::Part::bytes(&b"PNG"[..]).file_name("a.png"),
+    );
+    let boundary = form.boundary().to_owned();
+    client.post("/m").multipart(form).await.unwrap();
+    let r = last(&mock);
+    assert_eq!(
+        header(&r, "content-type").unwrap(),
+        format!("multipart/form-data; boundary={boundary}")
+    );
+    let body = String::from_utf8(r.body.to_vec()).unwrap();
+    assert!(
+        body.contains("name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nPNG")
+    );
+}
+
+#[test]
+async fn basic_and_bearer_auth_set_authorization() {
+    let mock = MockBackend::new();
+    let client = client_with(&mock);
+    client.get("/a").auth(("user", "passwd")).await.unwrap();
+    assert_eq!(
+        header(&last(&mock), "authorization").as_deref(),
+        Some("Basic dXNlcjpwYXNzd2Q=")
+    );
+    client.get("/a").bearer_auth("TOKEN").await.unwrap();
+    assert_eq!(
+        header(&last(&mock), "authorization").as_deref(),
+        Some("Bearer TOKEN")
+    );
+    let client = Client::builder()
+        .auth(("u", "p"))
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    client.get("http://api.test/").await.unwrap();
+    assert_eq!(
+        header(&last(&mock), "authorization").as_deref(),
+        Some("Basic dTpw")
+    );
+}
+
+#[test]
+async fn credentials_in_the_url_become_basic_auth_and_leave_the_url() {
+    let mock = MockBackend::new();
+    client_with(&mock)
+        .get("http://us%40er:p%3Ass@api.test/x")
+        .await
+        .unwrap();
+    let r = last(&mock);
+    assert_eq!(r.url.as_str(), "http://api.test/x");
+    let expected = format!(
+        "Basic {}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "us@er:p:ss")
+    );
+    assert_eq!(header(&r, "authorization").unwrap(), expected);
+}
+
+#[test]
+async fn digest_auth_answers_the_challenge_and_resends_the_body() {
+    let mock = MockBackend::new();
+    mock.handle(|r| {
+        let authorized = r
+            .headers
+            .get("authorization")
+            .is_some_and(|v| v.to_str().unwrap().starts_with("Digest "));
+        Some(if authorized {
+            MockResponse::new(200).body(r.body.clone())
+        } else {
+            MockResponse::new(401).header(
+                "WWW-Authenticate",
+                r#"Digest realm="r", qop="auth", nonce="abc", opaque="o", algorithm=SHA-256"#,
+            )
+        })
+    });
+    let client = client_with(&mock);
+    let auth = httplib::DigestAuth::new("u", "p");
+    let r = client
+        .post("/d")
+        .content("payload")
+        .auth(auth.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.status_code(), 200);
+    assert_eq!(r.text().unwrap(), "payload");
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1].body, Bytes::from_static(b"payload"));
+    let answer = header(&sent[1], "authorization").unwrap();
+    assert!(
+        answer.contains("algorithm=SHA-256") && answer.contains("nc=00000001"),
+        "{answer}"
+    );
+
+    // The challenge is remembered: the next request answers it up front.
+    client.get("/d").auth(auth).await.unwrap();
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 3);
+    assert!(
+        header(&sent[2], "authorization")
+            .unwrap()
+            .contains("nc=00000002")
+    );
+}
+
+#[test]
+async fn cookies_persist_within_a_client_only() {
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/v1/login",
+        MockResponse::new(200).header("Set-Cookie", "session=abc; Path=/"),
+    );
+    let client = client_with(&mock);
+    client.get("/login").await.unwrap();
+    client.get("/profile").await.unwrap();
+    assert_eq!(
+        header(&last(&mock), "cookie").as_deref(),
+        Some("session=abc")
+    );
+
+    let other = client_with(&mock);
+    other.get("/profile").await.unwrap();
+    assert_eq!(header(&last(&mock), "cookie"), None);
+
+    let no_jar = Client::builder()
+        .cookie_store(false)
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    no_jar.get("http://api.test/v1/login").await.unwrap();
+    no_jar.get("http://api.test/v1/profile").await.unwrap();
+    assert_eq!(header(&last(&mock), "cookie"), None);
+}
+
+fn redirecting(mock: &MockBackend, path: &str, status: u16, to: &str) {
+    let to = to.to_owned();
+    let path = path.to_owned();
+    mock.handle(move |r| {
+        (r.url.path() == path).then(|| MockResponse::new(status).header("Location", &to))
+    });
+}
+
+#[test]
+async fn redirects_are_not_followed_unless_asked() {
+    let mock = MockBackend::new();
+    redirecting(&mock, "/v1/old", 302, "/v1/new");
+    mock.on(Method::GET, "/v1/new", MockResponse::new(200).text("new"));
+    let client = client_with(&mock);
+    let r = client.get("/old").await.unwrap();
+    assert_eq!(r.status_code(), 302);
+    assert!(r.is_redirect());
+    assert_eq!(mock.requests().len(), 1);
+
+    let r = client.get("/old").follow_redirects(true).await.unwrap();
+    assert_eq!(r.status_code(), 200);
+    assert_eq!(r.url().path(), "/v1/new");
+    assert_eq!(r.history().len(), 1);
+    assert_eq!(r.history()[0].status_code(), 302);
+    assert_eq!(r.history()[0].url().path(), "/v1/old");
+    assert!(!r.is_redirect());
+}
+
+#[test]
+async fn redirect_loops_stop_at_the_cap() {
+    let mock = MockBackend::new();
+    redirecting(&mock, "/v1/loop", 302, "/v1/loop");
+    let client = Client::builder()
+        .base_url("http://api.test/v1")
+        .follow_redirects(true)
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let err = client.get("/loop").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TooManyRedirects);
+    assert!(err.is_request());
+    assert_eq!(
+        mock.requests().len(),
+        21,
+        "the first request and 20 redirects"
+    );
+    let err = client.get("/loop").max_redirects(3).await.unwrap_err();
+    assert!(err.is_redirect());
+    assert_eq!(mock.requests().len(), 21 + 4);
+}
+
+#[test]
+async fn redirect_methods_and_bodies_follow_the_status() {
+    let mock = MockBackend::new();
+    for (path, status) in [
+        ("/v1/303", 303),
+        ("/v1/302", 302),
+        ("/v1/307", 307),
+        ("/v1/308", 308),
+    ] {
+        redirecting(&mock, path, status, "/v1/target");
+    }
+    mock.handle(|r| (r.url.path() == "/v1/target").then(|| MockResponse::new(200)));
+    let client = client_with(&mock);
+    for (path, method, keeps_body) in [
+        ("/303", Method::GET, false),
+        ("/302", Method::GET, false),
+        ("/307", Method::POST, true),
+        ("/308", Method::POST, true),
+    ] {
+        client
+            .post(path)
+            .json(&[1, 2])
+            .follow_redirects(true)
+            .await
+            .unwrap();
+        let target = last(&mock);
+        assert_eq!(target.method, method, "{path}");
+        assert_eq!(!target.body.is_empty(), keeps_body, "{path}");
+        assert_eq!(
+            header(&target, "content-type").is_some(),
+            keeps_body,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+async fn credentials_do_not_follow_a_redirect_to_another_origin() {
+    let mock = MockBackend::new();
+    redirecting(&mock, "/v1/same", 302, "/v1/end");
+    redirecting(&mock, "/v1/away", 302, "http://other.test/end");
+    redirecting(&mock, "/v1/port", 302, "http://api.test:8080/end");
+    mock.handle(|_| Some(MockResponse::new(200)));
+    let client = Client::builder()
+        .base_url("http://api.test/v1")
+        .follow_redirects(true)
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    for (path, kept) in [("/same", true), ("/away", false), ("/port", false)] {
+        client
+            .get(path)
+            .auth(("u", "p"))
+            .header("Cookie", "own=1")
+            .header("Proxy-Authorization", "x")
+            .await
+            .unwrap();
+        let end = last(&mock);
+        for name in ["authorization", "cookie", "proxy-authorization"] {
+            assert_eq!(header(&end, name).is_some(), kept, "{name} after {path}");
+        }
+    }
+}
+
+#[test]
+async fn header_values_and_urls_with_line_breaks_are_refused_before_sending() {
+    let mock = MockBackend::new();
+    let client = client_with(&mock);
+    let err = client
+        .get("/")
+        .header("X-Evil", "a\r\nInjected: 1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Builder);
+    let err = client.get("/").header("X-Evil\r\n", "a").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Builder);
+    let err = client.get("/a\r\nInjected: 1").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidUrl);
+    let err = client.get("http://exa mple.test/").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidUrl);
+    let err = Client::builder().header("X", "a\nb").build().unwrap_err();
+    assert!(err.is_builder());
+    assert!(mock.requests().is_empty(), "nothing was sent");
+}
+
+#[test]
+async fn a_slow_response_is_a_read_timeout_unless_the_request_allows_more() {
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/v1/slow",
+        MockResponse::new(200).delay(Duration::from_millis(300)),
+    );
+    let client = Client::builder()
+        .base_url("http://api.test/v1")
+        .timeout(Duration::from_millis(50))
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let err = client.get("/slow").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ReadTimeout);
+    assert!(err.is_timeout() && err.is_request());
+    assert_eq!(err.url().unwrap().path(), "/v1/slow");
+    let r = client
+        .get("/slow")
+        .timeout(Timeout::default().read(Duration::from_secs(5)))
+        .await
+        .unwrap();
+    assert_eq!(r.status_code(), 200);
+}
+
+#[test]
+async fn raise_for_status_gives_a_status_error_apart_from_transport_errors() {
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/v1/missing",
+        MockResponse::new(404).text("nope"),
+    );
+    let client = client_with(&mock);
+    let r = client.get("/missing").await.unwrap();
+    assert!(r.is_error() && r.is_client_error() && !r.is_server_error() && !r.is_success());
+    let err = r.raise_for_status().unwrap_err();
+    assert!(err.is_status());
+    assert!(!err.is_request());
+    assert_eq!(err.status(), Some(httplib::StatusCode::NOT_FOUND));
+    assert_eq!(err.response().unwrap().text().unwrap(), "nope");
+    assert!(err.to_string().contains("404"), "{err}");
+
+    let ok = client.get("/found").await.unwrap();
+    assert_eq!(ok.status_code(), 404, "unmatched mock requests get 404");
+    mock.on(Method::GET, "/v1/ok", MockResponse::new(204));
+    assert!(client.get("/ok").await.unwrap().raise_for_status().is_ok());
+}
+
+#[test]
+async fn transport_failures_carry_their_kind_and_url() {
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/v1/down",
+        MockResponse::new(200).error(ErrorKind::Connect),
+    );
+    let err = client_with(&mock).get("/down").await.unwrap_err();
+    assert!(err.is_connect() && err.is_request());
+    assert_eq!(err.url().unwrap().as_str(), "http://api.test/v1/down");
+}
+
+#[test]
+async fn fan_out_caps_concurrency_and_one_failure_sinks_nothing() {
+    let mock = MockBackend::new();
+    mock.handle(|r| {
+        let n: u64 = r.url.path().trim_start_matches("/v1/").parse().ok()?;
+        Some(if n == 3 {
+            MockResponse::new(200).error(ErrorKind::Read)
+        } else {
+            MockResponse::new(200)
+                .text(n.to_string())
+                .delay(Duration::from_millis(10 * (6 - n)))
+        })
+    });
+    let client = client_with(&mock);
+    let paths: Vec<String> = (0..6).map(|i| format!("/{i}")).collect();
+    let mut done = client
+        .fan_out(paths.iter().map(|p| client.get(p)))
+        .concurrency(6);
+    let mut order = Vec::new();
+    while let Some((i, result)) = done.next().await {
+        match result {
+            Ok(r) => assert_eq!(r.text().unwrap(), i.to_string()),
+            Err(e) => {
+                assert_eq!(i, 3);
+                assert_eq!(e.kind(), ErrorKind::Read);
+            }
+        }
+        order.push(i);
+    }
+    assert_eq!(order.len(), 6);
+    assert_eq!(order[0], 3, "the failure finishes first");
+    assert_eq!(
+        &order[1..],
+        [5, 4, 2, 1, 0],
+        "then in completion order, not input order"
+    );
+
+    let all = client
+        .fan_out(paths.iter().map(|p| client.get(p)))
+        .concurrency(2)
+        .gather()
+        .await;
+    assert_eq!(all.len(), 6);
+    assert!(all[3].is_err());
+    assert_eq!(all[5].as_ref().unwrap().text().unwrap(), "5");
+}
+
+#[test]
+async fn a_streamed_body_reads_in_chunks_lines_and_whole() {
+    let mock = MockBackend::new();
+    let chunks =
+        ["line one\nline ", "two\r", "\nthree caf\u{e9}", "\n"].map(|c| Bytes::from(c.as_bytes()));
+    mock.on(
+        Method::GET,
+        "/v1/s",
+        MockResponse::new(200)
+            .header("Content-Type", "text/plain")
+            .chunks(chunks),
+    );
+    let client = client_with(&mock);
+    let mut r = client.stream(Method::GET, "/s").await.unwrap();
+    assert_eq!(r.status_code(), 200);
+    let mut seen = Vec::new();
+    while let Some(chunk) = r.chunk().await.unwrap() {
+        seen.push(chunk);
+    }
+    assert_eq!(seen.len(), 4);
+
+    let r = client.get("/s").stream().await.unwrap();
+    let lines: Vec<String> = r.lines().map(Result::unwrap).collect().await;
+    assert_eq!(lines, ["line one", "line two", "three caf\u{e9}"]);
+
+    let r = client.stream(Method::GET, "/s").await.unwrap();
+    let all = r.read().await.unwrap();
+    assert_eq!(
+        all.text().unwrap(),
+        "line one\nline two\r\nthree caf\u{e9}\n"
+    );
+
+    let request = client.get("/s").build().unwrap();
+    let r = client.send(request).stream().await.unwrap();
+    let total: usize = r
+        .bytes_stream()
+        .map(|c| c.unwrap().len())
+        .collect::<Vec<_>>()
+        .await
+        .iter()
+        .sum();
+    assert_eq!(total, all.bytes().len());
+}
+
+#[test]
+async fn json_errors_are_decode_errors() {
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/v1/j",
+        MockResponse::new(200).text("{not json"),
+    );
+    let r = client_with(&mock).get("/j").await.unwrap();
+    let err = r.json::<serde_json::Value>().unwrap_err();
+    assert!(err.is_decode());
+}
+
+#[test]
+async fn a_closed_client_refuses_requests() {
+    let mock = MockBackend::new();
+    let client = client_with(&mock);
+    let clone = client.clone();
+    client.close();
+    assert!(clone.is_closed());
+    let err = clone.get("/").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Builder);
+    assert!(mock.requests().is_empty());
+}

@@ -1,0 +1,141 @@
+//! The seed's sync and async basics against the real test server: top-level functions,
+//! params, headers, reading the response, verbs, and the blocking twins.
+
+mod common;
+
+use common::{connection_id, echoed_header, http, json};
+use httplib::ErrorKind;
+use serde_json::json;
+
+#[tokio::test]
+async fn top_level_get_reads_status_json_and_text_without_await() {
+    let r = httplib::get(http("/echo")).await.unwrap();
+    assert_eq!(r.status_code(), 200);
+    assert_eq!(r.status(), httplib::StatusCode::OK);
+    assert!(r.is_success());
+    let body = json(&r);
+    assert_eq!(body["method"], "GET");
+    assert_eq!(body["path"], "/echo");
+    assert!(r.text().unwrap().contains("\"method\""));
+    assert_eq!(r.http_version(), "HTTP/1.1");
+    assert_eq!(r.version(), Some(httplib::Version::HTTP_11));
+}
+
+#[tokio::test]
+async fn top_level_verbs_send_their_method_and_json() {
+    let d = json!({"id": 1, "name": "ada"});
+    for (r, method) in [
+        (httplib::post(http("/echo")).json(&d).await.unwrap(), "POST"),
+        (httplib::put(http("/echo")).json(&d).await.unwrap(), "PUT"),
+        (
+            httplib::patch(http("/echo")).json(&d).await.unwrap(),
+            "PATCH",
+        ),
+        (httplib::delete(http("/echo")).await.unwrap(), "DELETE"),
+    ] {
+        let body = json(&r);
+        assert_eq!(body["method"], method);
+        if method != "DELETE" {
+            assert_eq!(body["json"], d);
+            assert_eq!(
+                echoed_header(&body, "content-type").unwrap(),
+                "application/json"
+            );
+        }
+    }
+    let head = httplib::head(http("/bytes/10")).await.unwrap();
+    assert_eq!(head.status_code(), 200);
+    assert!(head.bytes().is_empty());
+}
+
+#[tokio::test]
+async fn params_and_headers_reach_the_server() {
+    let r = httplib::get(http("/echo"))
+        .query(&[("q", "test"), ("page", "2")])
+        .header("User-Agent", "my-app/1.0")
+        .await
+        .unwrap();
+    let body = json(&r);
+    assert_eq!(body["args"], json!({"q": "test", "page": "2"}));
+    assert_eq!(echoed_header(&body, "user-agent").unwrap(), "my-app/1.0");
+}
+
+#[test]
+fn the_blocking_twins_work_from_plain_threads() {
+    let threads: Vec<_> = (0..4)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let r = httplib::post(http("/echo"))
+                    .json(&json!({ "n": i }))
+                    .send_blocking()
+                    .unwrap();
+                json(&r)["json"]["n"].as_i64().unwrap()
+            })
+        })
+        .collect();
+    let mut got: Vec<i64> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    got.sort_unstable();
+    assert_eq!(got, [0, 1, 2, 3]);
+
+    let client = common::client();
+    let a = client.get(http("/echo")).send_blocking().unwrap();
+    let b = client.get(http("/echo")).send_blocking().unwrap();
+    assert_eq!(
+        connection_id(&a),
+        connection_id(&b),
+        "the blocking client reuses its connection"
+    );
+}
+
+#[tokio::test]
+async fn a_blocking_call_inside_a_current_thread_runtime_is_a_clear_error_not_a_hang() {
+    let err = httplib::get(http("/echo")).send_blocking().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Builder);
+    assert!(err.to_string().contains(".await"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_call_inside_a_multi_thread_runtime_works() {
+    let r = httplib::get(http("/echo")).send_blocking().unwrap();
+    assert_eq!(r.status_code(), 200);
+    let r = tokio::task::spawn_blocking(|| httplib::get(http("/echo")).send_blocking())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.status_code(), 200);
+}
+
+#[test]
+fn awaiting_from_a_foreign_executor_works() {
+    let r = futures_executor::block_on(async { httplib::get(http("/echo")).await }).unwrap();
+    assert_eq!(r.status_code(), 200);
+}
+
+#[tokio::test]
+async fn one_off_calls_do_not_share_cookies() {
+    httplib::get(http("/cookies/set?one_off=1")).await.unwrap();
+    let r = httplib::get(http("/cookies")).await.unwrap();
+    assert_eq!(json(&r)["cookies"], json!({}));
+}
+
+#[tokio::test]
+async fn futures_and_responses_are_send() {
+    fn assert_send<T: Send>(t: T) -> T {
+        t
+    }
+    let r = assert_send(httplib::get(http("/echo")).into_future())
+        .await
+        .unwrap();
+    let _ = assert_send(r);
+    let client = assert_send(common::client());
+    let s = assert_send(
+        client
+            .stream(httplib::Method::GET, http("/echo"))
+            .into_future(),
+    )
+    .await
+    .unwrap();
+    let _ = assert_send(s);
+}
+
+use std::future::IntoFuture;

@@ -1,0 +1,253 @@
+//! [`TestServer`]: every listener on a background thread with its own tokio runtime.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use crate::listeners::{self, ListenerSpec, Shared};
+use crate::state::AppState;
+use crate::tls::{ALPN_H2, ALPN_HTTP11, Certs};
+
+/// How long shutdown waits for the runtime's tasks before abandoning them.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Ports to listen on; `0` (the default) picks an ephemeral port.
+///
+/// Start from `TestServerOptions::default()` and set fields: more may be added.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct TestServerOptions {
+    /// Cleartext listener: HTTP/1.1 and h2c by prior knowledge.
+    pub http_port: u16,
+    /// TLS listener offering `h2` and `http/1.1`.
+    pub https_port: u16,
+    /// TLS listener offering only `http/1.1`.
+    pub https_h1_port: u16,
+    /// TLS listener whose HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS` is 2.
+    pub https_h2_limited_port: u16,
+}
+
+/// The httpbin-like test server (see the crate docs for its endpoints).
+///
+/// Listens on `127.0.0.1` (the TLS listeners also on `[::1]` when possible, since their URLs
+/// say `localhost`). Dropping it stops the listeners, aborts open connections and joins the
+/// runtime thread.
+pub struct TestServer {
+    http: SocketAddr,
+    https: SocketAddr,
+    https_h1: SocketAddr,
+    https_h2_limited: SocketAddr,
+    ca_pem: String,
+    ca_der: Vec<u8>,
+    accepted: Arc<AtomicUsize>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts every listener on `127.0.0.1` with ephemeral ports, on a background thread with
+    /// its own tokio runtime, so it works from `#[tokio::test]`, plain `#[test]` and examples.
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot start (no loopback socket can be bound): a test cannot go on
+    /// without it. Use [`TestServer::start_with`] to handle that error instead.
+    pub fn start() -> TestServer {
+        match TestServer::start_with(TestServerOptions::default()) {
+            Ok(server) => server,
+            Err(e) => panic!("httplib-testserver failed to start: {e}"),
+        }
+    }
+
+    /// Starts the server on the ports of `options`.
+    pub fn start_with(options: TestServerOptions) -> io::Result<TestServer> {
+        let certs = Certs::generate().map_err(io::Error::other)?;
+        let tls = |alpn: &[&[u8]]| certs.acceptor(alpn).map_err(io::Error::other);
+        let specs = [
+            (
+                options.http_port,
+                ListenerSpec {
+                    scheme: "http",
+                    tls: None,
+                    http1_only: false,
+                    max_concurrent_streams: None,
+                },
+            ),
+            (
+                options.https_port,
+                ListenerSpec {
+                    scheme: "https",
+                    tls: Some(tls(&[ALPN_H2, ALPN_HTTP11])?),
+                    http1_only: false,
+                    max_concurrent_streams: None,
+                },
+            ),
+            (
+                options.https_h1_port,
+                ListenerSpec {
+                    scheme: "https",
+                    tls: Some(tls(&[ALPN_HTTP11])?),
+                    http1_only: true,
+                    max_concurrent_streams: None,
+                },
+            ),
+            (
+                options.https_h2_limited_port,
+                ListenerSpec {
+                    scheme: "https",
+                    tls: Some(tls(&[ALPN_H2, ALPN_HTTP11])?),
+                    http1_only: false,
+                    max_concurrent_streams: Some(2),
+                },
+            ),
+        ];
+
+        // Bind here, on the caller's thread, so a bind error is returned rather than lost in
+        // the runtime thread; connections made before the accept loops run wait in the backlog.
+        let mut bound = Vec::new();
+        let mut addrs = Vec::new();
+        for (port, spec) in specs {
+            let with_ipv6 = spec.tls.is_some();
+            let sockets = listeners::bind(port, with_ipv6)?;
+            addrs.push(sockets[0].local_addr()?);
+            for socket in &sockets {
+                socket.set_nonblocking(true)?;
+            }
+            bound.push((sockets, Arc::new(spec)));
+        }
+
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let shared = Arc::new(Shared {
+            accepted: accepted.clone(),
+            app: Arc::new(AppState::new()),
+        });
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("httplib-testserver")
+            .enable_all()
+            .build()?;
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("httplib-testserver".into())
+            .spawn(move || run(runtime, bound, shared, stopped))?;
+
+        Ok(TestServer {
+            http: addrs[0],
+            https: addrs[1],
+            https_h1: addrs[2],
+            https_h2_limited: addrs[3],
+            ca_pem: certs.ca_pem,
+            ca_der: certs.ca_der,
+            accepted,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT{path}`: HTTP/1.1, and HTTP/2 by prior knowledge (h2c), on one port.
+    pub fn http_url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.http.port())
+    }
+
+    /// `https://localhost:PORT{path}`: TLS with ALPN `h2` and `http/1.1`.
+    pub fn https_url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.https.port())
+    }
+
+    /// `https://localhost:PORT{path}`: TLS with ALPN `http/1.1` only (HTTP/1.1 fallback tests).
+    pub fn https_h1_url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.https_h1.port())
+    }
+
+    /// `https://localhost:PORT{path}`: TLS, HTTP/2 with `SETTINGS_MAX_CONCURRENT_STREAMS` 2.
+    pub fn https_h2_limited_url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.https_h2_limited.port())
+    }
+
+    /// Address of the cleartext listener.
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http
+    }
+
+    /// Address (IPv4) of the TLS listener offering `h2` and `http/1.1`.
+    pub fn https_addr(&self) -> SocketAddr {
+        self.https
+    }
+
+    /// Address (IPv4) of the TLS listener offering only `http/1.1`.
+    pub fn https_h1_addr(&self) -> SocketAddr {
+        self.https_h1
+    }
+
+    /// Address (IPv4) of the TLS listener limited to 2 concurrent HTTP/2 streams.
+    pub fn https_h2_limited_addr(&self) -> SocketAddr {
+        self.https_h2_limited
+    }
+
+    /// PEM of the CA that signed the server certificate (valid for `localhost`, `127.0.0.1`
+    /// and `::1`).
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// DER of the CA that signed the server certificate.
+    pub fn ca_der(&self) -> &[u8] {
+        &self.ca_der
+    }
+
+    /// TCP connections accepted across all listeners so far.
+    pub fn connections_accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for TestServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServer")
+            .field("http", &self.http)
+            .field("https", &self.https)
+            .field("https_h1", &self.https_h1)
+            .field("https_h2_limited", &self.https_h2_limited)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The runtime thread: spawns the accept loops, waits for the stop signal, then drops every
+/// task (open connections included) within [`SHUTDOWN_TIMEOUT`].
+fn run(
+    runtime: tokio::runtime::Runtime,
+    bound: Vec<(Vec<std::net::TcpListener>, Arc<ListenerSpec>)>,
+    shared: Arc<Shared>,
+    stopped: oneshot::Receiver<()>,
+) {
+    runtime.block_on(async {
+        for (sockets, spec) in bound {
+            for socket in sockets {
+                // Cannot fail inside a runtime with IO enabled; skip the socket if it does.
+                let Ok(listener) = tokio::net::TcpListener::from_std(socket) else {
+                    continue;
+                };
+                tokio::spawn(listeners::serve(listener, spec.clone(), shared.clone()));
+            }
+        }
+        // A dropped sender (the TestServer leaked past a panic) also means stop.
+        let _ = stopped.await;
+    });
+    runtime.shutdown_timeout(SHUTDOWN_TIMEOUT);
+}
