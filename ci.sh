@@ -1,30 +1,75 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing (idempotently), then runs every check and
-# test suite. `.ci/run` calls exactly this. Usage: ./ci.sh
+# test suite, natively and for wasm32 in Node and headless Chromium. `.ci/run` calls
+# exactly this. Usage: ./ci.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 
 step() { printf '\n==> %s\n' "$*"; }
+WASM=wasm32-unknown-unknown
 
-step "toolchain components"
-if command -v rustup >/dev/null 2>&1; then
-    rustup component add rustfmt clippy >/dev/null
+step "toolchain: rustfmt, clippy, the $WASM target"
+rustup component add rustfmt clippy >/dev/null
+rustup target add "$WASM" >/dev/null
+
+# The CLI that runs wasm tests must be the exact wasm-bindgen version in Cargo.lock.
+wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $wbg_version"; then
+    step "installing wasm-bindgen-cli $wbg_version (about 4 minutes)"
+    # No --locked: the registry mirror lacks one of the CLI's locked dependencies.
+    cargo install wasm-bindgen-cli --version "$wbg_version"
+fi
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    step "installing Debian's chromium and chromium-driver"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
 fi
 
 step "format"
 cargo fmt --all -- --check
 
-step "clippy (native, all targets, warnings are errors)"
+step "clippy, native (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "clippy, $WASM (all targets, warnings are errors)"
+cargo clippy -p httplib --target "$WASM" --all-targets --locked -- -D warnings
 
 step "rustdoc (missing docs and broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p httplib --locked
 
-step "tests: unit, mock-backend front-end, native against the test server, doc examples"
+step "native tests: unit, mock-backend front-end, against the test server, doc examples"
 cargo test --workspace --locked
 
 step "the README's tour runs end to end"
 cargo run --locked --example tour >/dev/null
+
+step "the isomorphic example builds for both targets"
+cargo build --locked --example isomorphic
+cargo build --locked --example isomorphic --target "$WASM"
+
+step "starting the test server for the wasm tests"
+workdir=$(mktemp -d)
+cargo build --locked -q -p httplib-testserver
+./target/debug/httplib-testserver --port-file "$workdir/ports.json" --ca-file "$workdir/ca.pem" \
+    >"$workdir/server.log" 2>&1 &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT
+for _ in $(seq 100); do [ -s "$workdir/ports.json" ] && break; sleep 0.1; done
+port() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$workdir/ports.json" "$1"; }
+HTTPLIB_TEST_HTTP=$(port http)
+HTTPLIB_TEST_HTTPS=$(port https)
+# A port with nothing listening, for the refused-connection test.
+HTTPLIB_TEST_CLOSED_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export HTTPLIB_TEST_HTTP HTTPLIB_TEST_HTTPS HTTPLIB_TEST_CLOSED_PORT
+export NODE_EXTRA_CA_CERTS="$workdir/ca.pem"
+echo "test server: $HTTPLIB_TEST_HTTP and $HTTPLIB_TEST_HTTPS (pid $server_pid)"
+
+step "wasm tests in Node: the front-end on the mock backend, and the fetch backend"
+cargo test --locked -p httplib --target "$WASM" --test frontend --test fetch
+
+step "wasm tests in headless Chromium: the same tests"
+CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_USE_BROWSER=1 \
+    cargo test --locked -p httplib --target "$WASM" --test frontend --test fetch
 
 echo
 echo "ci.sh: all checks passed"

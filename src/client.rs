@@ -349,6 +349,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Who sends cookies and HTTP auth in a browser's `fetch` (default: same-origin only).
+    ///
+    /// # Platform
+    /// Browsers only: there the browser owns cookies; elsewhere this has no effect.
+    pub fn fetch_credentials(
+        mut self,
+        credentials: crate::backend::FetchCredentials,
+    ) -> ClientBuilder {
+        self.transport.fetch_credentials = credentials;
+        self
+    }
+
     /// Trusts `certificate` as a root, besides the built-in webpki roots.
     pub fn add_root_certificate(mut self, certificate: Certificate) -> ClientBuilder {
         self.transport.root_certificates.push(certificate);

@@ -47,6 +47,9 @@ pub enum ErrorKind {
     UnsupportedProtocol,
     /// More redirects than the client's limit.
     TooManyRedirects,
+    /// The server redirected, and the platform hides where to (a browser's `fetch` with
+    /// redirects not followed returns an opaque redirect with no status or `Location`).
+    OpaqueRedirect,
     /// The body could not be decoded (bad compression, invalid JSON, over the size cap).
     Decode,
     /// The URL is malformed, or contains characters that may not be sent.
@@ -75,6 +78,7 @@ impl ErrorKind {
             ErrorKind::Proxy => "proxy error",
             ErrorKind::UnsupportedProtocol => "unsupported protocol",
             ErrorKind::TooManyRedirects => "too many redirects",
+            ErrorKind::OpaqueRedirect => "redirected, and the browser hides where to",
             ErrorKind::Decode => "decoding the response body failed",
             ErrorKind::InvalidUrl => "invalid URL",
             ErrorKind::Status => "HTTP status error",
@@ -146,6 +150,7 @@ impl Error {
 
     /// A copy of an error that is only available by reference (inside another error's
     /// chain): same kind, message and URL, with the source kept as text.
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn detach(&self) -> Error {
         let mut copy = Error::new(self.inner.kind, self.inner.message.clone());
         copy.inner.url = self.inner.url.clone();
@@ -237,9 +242,13 @@ impl Error {
         matches!(self.kind(), ErrorKind::Connect | ErrorKind::ConnectTimeout)
     }
 
-    /// True when the redirect limit was exceeded.
+    /// True when the redirect limit was exceeded, or (in a browser) a redirect that was not
+    /// followed could not be shown.
     pub fn is_redirect(&self) -> bool {
-        self.kind() == ErrorKind::TooManyRedirects
+        matches!(
+            self.kind(),
+            ErrorKind::TooManyRedirects | ErrorKind::OpaqueRedirect
+        )
     }
 
     /// True when the body could not be decoded.
@@ -310,6 +319,7 @@ impl From<Error> for std::io::Error {
 
 /// Recovers an [`Error`] that travelled through an `io::Error` (as body streams do when
 /// they pass through `AsyncRead` adapters), or wraps a plain I/O error as `kind`.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn from_io(err: std::io::Error, kind: ErrorKind) -> Error {
     if err.get_ref().is_some_and(|inner| inner.is::<Error>()) {
         if let Some(inner) = err.into_inner()
@@ -333,6 +343,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn an_error_survives_a_trip_through_io_error() {
         let original = Error::new(ErrorKind::ReadTimeout, "x");

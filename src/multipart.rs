@@ -430,6 +430,7 @@ mod tests {
         assert_eq!(collect(again).len() as u64, len);
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn a_missing_file_is_an_io_error_at_once() {
         let err = Form::new().file("f", "/nonexistent/file.bin").unwrap_err();

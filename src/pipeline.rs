@@ -8,14 +8,14 @@ use http::{Method, StatusCode};
 use url::Url;
 
 use crate::auth::Auth;
-use crate::backend::VersionUnknown;
+use crate::backend::{FinalUrl, SendOptions, VersionUnknown};
 use crate::body::{Body, ResponseBody};
 use crate::client::ClientInner;
 use crate::config::Timeout;
 use crate::error::{Error, ErrorKind, Result};
 use crate::redirect::{self, Hop, Next};
 use crate::request::Request;
-use crate::response::{Head, Response};
+use crate::response::{Head, Response, VersionInfo};
 use crate::streaming::StreamingResponse;
 
 /// Sends `request` through the client's pipeline; returns once the final response's head
@@ -55,7 +55,11 @@ pub(crate) async fn execute(client: &ClientInner, request: Request) -> Result<St
         // Credentials go to the origin they were given for, never to a redirect's target.
         let auth = auth.filter(|_| hop.url.origin() == origin);
         let had_body = hop.body.is_some();
-        let response = send_hop(client, &mut hop, auth, timeout, keep).await?;
+        let options = SendOptions {
+            timeout,
+            follow_redirects: follow,
+        };
+        let response = send_hop(client, &mut hop, auth, options, keep).await?;
         let status = response.status();
         if !follow || !redirect::is_redirect(status, response.headers()) {
             return Ok(finish(client, response, hop.url, history, timeout));
@@ -117,7 +121,7 @@ async fn send_hop(
     client: &ClientInner,
     hop: &mut Hop,
     auth: Option<&Auth>,
-    timeout: Timeout,
+    options: SendOptions,
     keep: bool,
 ) -> Result<http::Response<ResponseBody>> {
     let body = hop.body.take();
@@ -147,7 +151,7 @@ async fn send_hop(
 
     let answer_challenge = keep && !cannot_replay && !user_authorization;
     let retry_headers = answer_challenge.then(|| headers.clone());
-    let mut response = send(client, &hop.method, &hop.url, headers, body, timeout).await?;
+    let mut response = send(client, &hop.method, &hop.url, headers, body, options).await?;
     store_cookies(client, &response, &hop.url);
 
     if response.status() == StatusCode::UNAUTHORIZED {
@@ -159,7 +163,7 @@ async fn send_hop(
             discard(response.into_body()).await;
             headers.insert(AUTHORIZATION, value);
             let body = replay.as_ref().and_then(Body::try_clone);
-            response = send(client, &hop.method, &hop.url, headers, body, timeout).await?;
+            response = send(client, &hop.method, &hop.url, headers, body, options).await?;
             store_cookies(client, &response, &hop.url);
         }
     }
@@ -174,7 +178,7 @@ async fn send(
     url: &Url,
     headers: HeaderMap,
     body: Option<Body>,
-    timeout: Timeout,
+    options: SendOptions,
 ) -> Result<http::Response<ResponseBody>> {
     // The fragment is for the client alone and is never sent.
     let target = &url[..url::Position::AfterQuery];
@@ -192,7 +196,7 @@ async fn send(
     *request.headers_mut() = headers;
     client
         .backend
-        .send(request, timeout)
+        .send(request, options)
         .await
         .map_err(|e| e.with_url(url))
 }
@@ -240,10 +244,13 @@ fn finish(
     timeout: Timeout,
 ) -> StreamingResponse {
     let (mut parts, body) = response.into_parts();
-    let version = if parts.extensions.get::<VersionUnknown>().is_some() {
-        None
-    } else {
-        Some(parts.version)
+    let version = match parts.extensions.remove::<VersionUnknown>() {
+        Some(VersionUnknown(later)) => VersionInfo::Later(later),
+        None => VersionInfo::Known(parts.version),
+    };
+    let url = match parts.extensions.remove::<FinalUrl>() {
+        Some(FinalUrl(url)) => url,
+        None => url,
     };
     let body = crate::timeouts::read_timeout(body, timeout.read);
     let body = if client.backend.decodes_content() {

@@ -1,6 +1,7 @@
 //! `Response`: a response whose body has been read, so reading it needs no `.await`.
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, Version};
@@ -14,10 +15,27 @@ use crate::text;
 #[derive(Clone, Debug)]
 pub(crate) struct Head {
     pub(crate) status: StatusCode,
-    /// `None` where the platform does not tell (fetch in Node and most browsers).
-    pub(crate) version: Option<Version>,
+    pub(crate) version: VersionInfo,
     pub(crate) headers: HeaderMap,
     pub(crate) url: Url,
+}
+
+/// The HTTP version of a response, as far as the platform tells it.
+#[derive(Clone, Debug)]
+pub(crate) enum VersionInfo {
+    Known(Version),
+    /// Unknown with the head; a backend may learn it once the body has been read (browsers
+    /// record it in resource timing at the end of a download), or never (Node).
+    Later(Arc<OnceLock<Version>>),
+}
+
+impl Head {
+    pub(crate) fn version(&self) -> Option<Version> {
+        match &self.version {
+            VersionInfo::Known(version) => Some(*version),
+            VersionInfo::Later(cell) => cell.get().copied(),
+        }
+    }
 }
 
 /// The accessors of a response head, shared by [`Response`] and
@@ -37,13 +55,13 @@ macro_rules! head_accessors {
         /// The HTTP version the response came over, or `None` where the platform does not
         /// tell (see the README's table: fetch in Node and in most browsers).
         pub fn version(&self) -> Option<http::Version> {
-            self.head.version
+            self.head.version()
         }
 
         /// The HTTP version as httpx spells it: `"HTTP/1.1"`, `"HTTP/2"`, or `"unknown"`
         /// where the platform does not tell.
         pub fn http_version(&self) -> &'static str {
-            crate::response::version_name(self.head.version)
+            crate::response::version_name(self.head.version())
         }
 
         /// The response headers. When the body was decompressed, `Content-Encoding` and
@@ -184,7 +202,7 @@ impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Response")
             .field("status", &self.head.status)
-            .field("version", &self.head.version)
+            .field("version", &self.head.version())
             .field("url", &self.head.url.as_str())
             .field("headers", &self.head.headers)
             .field("body_len", &self.body.len())

@@ -35,10 +35,15 @@ cfg_if::cfg_if! {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-mod native;
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) use native::{Timer, block_on, in_io_context};
+cfg_if::cfg_if! {
+    if #[cfg(target_arch = "wasm32")] {
+        mod wasm;
+        pub(crate) use wasm::{Timer, in_io_context};
+    } else {
+        mod native;
+        pub(crate) use native::{Timer, block_on, in_io_context};
+    }
+}
 
 /// Waits for `duration`, on any target.
 pub(crate) async fn sleep(duration: std::time::Duration) {

@@ -226,7 +226,7 @@ impl fmt::Debug for StreamingResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StreamingResponse")
             .field("status", &self.head.status)
-            .field("version", &self.head.version)
+            .field("version", &self.head.version())
             .field("url", &self.head.url.as_str())
             .field("headers", &self.head.headers)
             .finish_non_exhaustive()

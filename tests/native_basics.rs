@@ -1,5 +1,6 @@
 //! The seed's sync and async basics against the real test server: top-level functions,
 //! params, headers, reading the response, verbs, and the blocking twins.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

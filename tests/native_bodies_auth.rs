@@ -1,5 +1,6 @@
 //! Bodies (json, form, multipart with files streamed from disk, raw content) and auth
 //! (Basic, Bearer, Digest MD5 and SHA-256) against the real test server.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The reusable Client against the real test server: base_url, default headers, cookies,
 //! connection reuse, pool limits, close.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Redirects against the real test server: off by default, the cap, history, every status,
 //! relative and absolute and cross-origin targets, and what is dropped on the way.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

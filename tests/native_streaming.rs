@@ -1,5 +1,6 @@
 //! Streaming responses: status before body, chunks, lines, copy to a file, and the
 //! blocking twins; compressed bodies decoded, with the size cap.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Timeouts (each its own kind) and failures of misbehaving servers: every one a typed
 //! error that says what happened, never a panic or a hang.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

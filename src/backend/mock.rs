@@ -11,9 +11,8 @@ use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
 use url::Url;
 
-use super::Backend;
+use super::{Backend, SendOptions};
 use crate::body::{Body, BodyParts, ResponseBody};
-use crate::config::Timeout;
 use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::BoxFuture;
 
@@ -111,7 +110,7 @@ impl Backend for MockBackend {
     fn send(
         &self,
         request: http::Request<Body>,
-        timeout: Timeout,
+        options: SendOptions,
     ) -> BoxFuture<'_, Result<http::Response<ResponseBody>>> {
         Box::pin(async move {
             let (parts, body) = request.into_parts();
@@ -142,7 +141,7 @@ impl Backend for MockBackend {
                         crate::runtime::sleep(delay).await;
                         Ok(())
                     },
-                    timeout.read,
+                    options.timeout.read,
                     ErrorKind::ReadTimeout,
                 );
                 wait.await?;

@@ -9,11 +9,15 @@
 
 pub mod mock;
 
-// The fetch backend for wasm32 is the next step (see the README's status).
-#[cfg(not(target_arch = "wasm32"))]
-mod native;
-#[cfg(not(target_arch = "wasm32"))]
-use native as platform_backend;
+cfg_if::cfg_if! {
+    if #[cfg(target_arch = "wasm32")] {
+        mod fetch;
+        use fetch as platform_backend;
+    } else {
+        mod native;
+        use native as platform_backend;
+    }
+}
 
 use std::sync::Arc;
 
@@ -26,11 +30,12 @@ use crate::tls::Certificate;
 /// Carries requests to the network and responses back.
 ///
 /// `send` gets a request whose URI is absolute and whose headers are final. It must
-/// enforce the parts of `timeout` that only it can see (natively: connect, pool, write, and
-/// read up to the response head), each reported as its own
+/// enforce the parts of `options.timeout` that only it can see (natively: connect, pool,
+/// write, and read up to the response head), each reported as its own
 /// [`ErrorKind`](crate::ErrorKind), and return as soon as the head has arrived; the body
 /// streams after. Errors of the body stream should be [`Read`](crate::ErrorKind::Read)
-/// (or a timeout) errors.
+/// (or a timeout) errors. Redirects are the front-end's to follow: a backend returns a 3xx
+/// as it is, unless it cannot see it (a browser) and `options.follow_redirects` is set.
 ///
 /// The returned future is `Send` natively and need not be on wasm32, where JS values are
 /// not `Send`; the backend itself is `Send + Sync` everywhere, so [`Client`](crate::Client)
@@ -40,12 +45,13 @@ use crate::tls::Certificate;
 /// A backend that answers every request itself:
 /// ```
 /// use httplib::backend::Backend;
-/// use httplib::{Body, BoxFuture, ResponseBody, Result, Timeout};
+/// use httplib::backend::SendOptions;
+/// use httplib::{Body, BoxFuture, ResponseBody, Result};
 ///
 /// struct Teapot;
 ///
 /// impl Backend for Teapot {
-///     fn send(&self, _req: http::Request<Body>, _t: Timeout)
+///     fn send(&self, _req: http::Request<Body>, _options: SendOptions)
 ///         -> BoxFuture<'_, Result<http::Response<ResponseBody>>>
 ///     {
 ///         Box::pin(async {
@@ -67,7 +73,7 @@ pub trait Backend: Send + Sync + 'static {
     fn send(
         &self,
         request: http::Request<Body>,
-        timeout: Timeout,
+        options: SendOptions,
     ) -> BoxFuture<'_, Result<http::Response<ResponseBody>>>;
 
     /// True when the platform already decodes `Content-Encoding` (as fetch does); the
@@ -80,10 +86,55 @@ pub trait Backend: Send + Sync + 'static {
     fn close(&self) {}
 }
 
+/// What a backend is told of a request's settings besides the request itself.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct SendOptions {
+    /// The request's timeouts.
+    pub timeout: Timeout,
+    /// Whether the caller follows redirects: a backend that cannot see them (fetch in a
+    /// browser) lets the platform follow instead.
+    pub follow_redirects: bool,
+}
+
+impl SendOptions {
+    /// Options with these timeouts, redirects not followed.
+    pub fn new(timeout: Timeout) -> SendOptions {
+        SendOptions {
+            timeout,
+            follow_redirects: false,
+        }
+    }
+}
+
 /// Put in a response's extensions by a backend that cannot tell the HTTP version, so that
 /// [`Response::version`](crate::Response::version) reports `None` instead of a guess.
-#[derive(Clone, Copy, Debug)]
-pub struct VersionUnknown;
+/// When the version may become known once the body has been read (browsers record it
+/// in resource timing at the end of a download), the backend fills the cell then.
+#[derive(Clone, Debug, Default)]
+pub struct VersionUnknown(pub std::sync::Arc<std::sync::OnceLock<http::Version>>);
+
+/// Put in a response's extensions by a backend whose platform followed redirects itself:
+/// the URL the final response came from.
+#[derive(Clone, Debug)]
+pub struct FinalUrl(pub url::Url);
+
+/// Who sends cookies and HTTP auth in a browser's `fetch` (its `credentials` mode).
+///
+/// # Platform
+/// Browsers only: there the browser owns cookies, and httplib's cookie jar sees none.
+/// Natively and in Node, httplib's own jar is used and this setting has no effect.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FetchCredentials {
+    /// Never send or store cookies.
+    Omit,
+    /// Cookies for same-origin requests only (fetch's default).
+    #[default]
+    SameOrigin,
+    /// Cookies for cross-origin requests too (the server must allow credentials by CORS).
+    Include,
+}
 
 /// What a [`ClientBuilder`](crate::ClientBuilder) configures of the platform backend.
 #[derive(Clone, Debug)]
@@ -94,6 +145,7 @@ pub(crate) struct TransportOptions {
     pub(crate) root_certificates: Vec<Certificate>,
     pub(crate) built_in_roots: bool,
     pub(crate) accept_invalid_certs: bool,
+    pub(crate) fetch_credentials: FetchCredentials,
 }
 
 impl Default for TransportOptions {
@@ -105,6 +157,7 @@ impl Default for TransportOptions {
             root_certificates: Vec::new(),
             built_in_roots: true,
             accept_invalid_certs: false,
+            fetch_credentials: FetchCredentials::default(),
         }
     }
 }

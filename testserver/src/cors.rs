@@ -3,8 +3,8 @@
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, HeaderValue, ORIGIN,
-    SET_COOKIE, VARY,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, HeaderName,
+    HeaderValue, ORIGIN, SET_COOKIE, VARY,
 };
 use http::{Method, Response, StatusCode};
 
@@ -77,6 +77,12 @@ impl Cors {
         if let Ok(expose) = HeaderValue::from_str(&expose) {
             headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose);
         }
+        // Lets a page of another origin read this response's resource timing, where
+        // browsers record the HTTP version (`nextHopProtocol`).
+        headers.insert(
+            HeaderName::from_static("timing-allow-origin"),
+            HeaderValue::from_static("*"),
+        );
         // The allowed origin varies with the request's, so caches must key on it.
         headers.append(VARY, HeaderValue::from_static("Origin"));
     }

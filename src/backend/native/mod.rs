@@ -26,7 +26,7 @@ use hyper::body::Incoming;
 use self::body::{Outgoing, Pooled, WriteProgress};
 use self::error::{from_hyper, is_refused_stream};
 use self::pool::{Connector, Key, Lease, Pool};
-use super::{Backend, TransportOptions};
+use super::{Backend, SendOptions, TransportOptions};
 use crate::body::{Body, ResponseBody};
 use crate::config::Timeout;
 use crate::error::{Error, ErrorKind, Result};
@@ -51,9 +51,9 @@ impl Backend for NativeBackend {
     fn send(
         &self,
         request: http::Request<Body>,
-        timeout: Timeout,
+        options: SendOptions,
     ) -> BoxFuture<'_, Result<http::Response<ResponseBody>>> {
-        Box::pin(self.execute(request, timeout))
+        Box::pin(self.execute(request, options.timeout))
     }
 
     fn close(&self) {
