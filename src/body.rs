@@ -194,7 +194,14 @@ impl From<&'static [u8]> for Body {
 /// already in the crate's terms.
 pub struct ResponseBody {
     stream: BoxStream<'static, Result<Bytes, Error>>,
+    /// The platform's own stream, for handing to JS untouched while nothing has read it.
+    #[cfg(target_arch = "wasm32")]
+    raw: Option<RawTaker>,
 }
+
+/// Takes a fetch body's `ReadableStream` away from the Rust stream that would read it.
+#[cfg(target_arch = "wasm32")]
+pub(crate) type RawTaker = Box<dyn FnOnce() -> Option<web_sys::ReadableStream>>;
 
 impl ResponseBody {
     /// A body read from `stream`.
@@ -204,7 +211,41 @@ impl ResponseBody {
     {
         ResponseBody {
             stream: Box::pin(stream),
+            #[cfg(target_arch = "wasm32")]
+            raw: None,
         }
+    }
+
+    /// A body whose platform stream can be taken by `raw` while still unread.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn with_raw(mut self, raw: RawTaker) -> ResponseBody {
+        self.raw = Some(raw);
+        self
+    }
+
+    /// The platform's `ReadableStream`, if this body is one nothing has read yet; the Rust
+    /// stream then ends empty.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn take_raw(&mut self) -> Option<web_sys::ReadableStream> {
+        self.raw.take().and_then(|take| take())
+    }
+
+    /// This body seen through `wrap` (a timeout, an error mapping), keeping the platform
+    /// stream reachable.
+    pub(crate) fn wrap<S>(self, wrap: impl FnOnce(ResponseBody) -> S) -> ResponseBody
+    where
+        S: Stream<Item = Result<Bytes, Error>> + MaybeSend + 'static,
+    {
+        #[cfg(target_arch = "wasm32")]
+        {
+            let mut this = self;
+            let raw = this.raw.take();
+            let mut wrapped = ResponseBody::from_stream(wrap(this));
+            wrapped.raw = raw;
+            wrapped
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        ResponseBody::from_stream(wrap(self))
     }
 
     /// An empty body.

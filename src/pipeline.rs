@@ -259,8 +259,7 @@ fn finish(
         crate::decode::decode(&mut parts.headers, body, client.max_decoded_size)
     };
     let error_url = url.clone();
-    let body =
-        ResponseBody::from_stream(body.map(move |chunk| chunk.map_err(|e| e.with_url(&error_url))));
+    let body = body.wrap(|body| body.map(move |chunk| chunk.map_err(|e| e.with_url(&error_url))));
     StreamingResponse {
         head: Head {
             status: parts.status,

@@ -217,6 +217,29 @@ impl StreamingResponse {
     }
 }
 
+/// Handing a streamed body to JavaScript, on wasm32.
+#[cfg(target_arch = "wasm32")]
+impl StreamingResponse {
+    /// The body as a JS `ReadableStream` of `Uint8Array` chunks. A fetch body that nothing
+    /// has read yet is handed over as the platform gave it, without passing its chunks
+    /// through Rust (the read timeout between chunks then no longer applies); any other body
+    /// is wrapped.
+    pub fn into_readable_stream(mut self) -> web_sys::ReadableStream {
+        if let Some(raw) = self.body.take_raw() {
+            return raw;
+        }
+        let chunks = self.body.map(|chunk| match chunk {
+            Ok(bytes) => Ok(wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(
+                &bytes[..],
+            ))),
+            Err(e) => Err(wasm_bindgen::JsValue::from(js_sys::Error::new(
+                &e.to_string(),
+            ))),
+        });
+        wasm_streams::ReadableStream::from_stream(chunks).into_raw()
+    }
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 fn local_io(e: std::io::Error) -> Error {
     Error::new(crate::ErrorKind::Io, "writing the body failed").with_source(e)

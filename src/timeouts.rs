@@ -44,7 +44,7 @@ where
 pub(crate) fn read_timeout(body: ResponseBody, limit: Option<Duration>) -> ResponseBody {
     match limit {
         None => body,
-        Some(limit) => ResponseBody::from_stream(ReadTimeout {
+        Some(limit) => body.wrap(|body| ReadTimeout {
             body,
             limit,
             last_progress: Instant::now(),

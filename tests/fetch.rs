@@ -299,3 +299,32 @@ async fn bodies_stream_in_chunks_and_lines_and_compressed_ones_are_decoded() {
         assert_eq!(json_of(&r)["ok"], true, "{path}");
     }
 }
+
+/// Reads a JS `ReadableStream` of bytes to its end.
+async fn read_js(stream: web_sys::ReadableStream) -> Vec<u8> {
+    let mut chunks = wasm_streams::ReadableStream::from_raw(stream).into_stream();
+    let mut out = Vec::new();
+    while let Some(chunk) = chunks.next().await {
+        let array: js_sys::Uint8Array = wasm_bindgen::JsCast::dyn_into(chunk.unwrap()).unwrap();
+        out.extend(array.to_vec());
+    }
+    out
+}
+
+#[test]
+async fn a_streamed_body_hands_over_to_js_as_a_readable_stream() {
+    let client = Client::new();
+    let r = client
+        .stream(Method::GET, http("/stream-bytes/50000"))
+        .await
+        .unwrap();
+    assert_eq!(read_js(r.into_readable_stream()).await, pattern(50_000));
+    // After Rust has read part of it, the rest is handed over through Rust.
+    let mut r = client
+        .stream(Method::GET, http("/bytes/50000"))
+        .await
+        .unwrap();
+    let first = r.chunk().await.unwrap().unwrap();
+    let rest = read_js(r.into_readable_stream()).await;
+    assert_eq!([&first[..], &rest[..]].concat(), pattern(50_000));
+}

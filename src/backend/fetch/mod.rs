@@ -22,7 +22,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestInit, RequestRedirect, ResponseType};
 
-use self::body::FetchBody;
 use self::js::{AbortOnDrop, describe, fetch, is_node};
 use super::{Backend, FetchCredentials, FinalUrl, SendOptions, TransportOptions, VersionUnknown};
 use crate::body::{Body, BodyParts, ResponseBody};
@@ -125,12 +124,12 @@ async fn send(
     }
 
     let body = match response.body() {
-        Some(stream) => ResponseBody::from_stream(FetchBody::new(
+        Some(stream) => body::response_body(
             stream,
             abort.hand_over(),
             final_url.clone(),
             version.0.clone(),
-        )),
+        ),
         None => {
             abort.disarm();
             ResponseBody::from(Bytes::new())
