@@ -328,3 +328,34 @@ async fn a_streamed_body_hands_over_to_js_as_a_readable_stream() {
     let rest = read_js(r.into_readable_stream()).await;
     assert_eq!([&first[..], &rest[..]].concat(), pattern(50_000));
 }
+
+#[test]
+async fn a_body_cut_short_is_a_read_error() {
+    let mut r = Client::new().stream(Method::GET, http("/drop-mid-body/100000")).await.unwrap();
+    assert_eq!(r.status_code(), 200);
+    let err = loop {
+        match r.chunk().await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("a body cut short must not end quietly"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err.kind(), ErrorKind::Read);
+    assert!(!err.to_string().contains("JsValue"), "{err}");
+}
+
+#[test]
+async fn pool_limits_are_the_platforms_here() {
+    // Documented platform limit: the browser or Node owns the connections, so a pool of one
+    // does not make a second concurrent request wait (natively it would hit the pool timeout).
+    let client = Client::builder()
+        .limits(httplib::Limits::default().max_connections(1))
+        .timeout(Timeout::default().pool(Duration::from_millis(50)))
+        .build()
+        .unwrap();
+    let both = client
+        .fan_out([client.get(http("/delay/0.3")), client.get(http("/delay/0.3"))])
+        .gather()
+        .await;
+    assert!(both.iter().all(|r| r.as_ref().unwrap().status_code() == 200));
+}
