@@ -112,6 +112,28 @@ fn awaiting_from_a_foreign_executor_works() {
     assert_eq!(r.status_code(), 200);
 }
 
+#[test]
+fn a_body_can_be_read_from_another_executor_than_the_one_that_sent_it() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = common::client();
+    let mut r = runtime
+        .block_on(client.stream(httplib::Method::GET, http("/drip?chunks=3&interval_ms=20")).into_future())
+        .unwrap();
+    // The connection's task stays on `runtime` (alive); this thread polls the body with no
+    // tokio context at all.
+    let total = std::thread::spawn(move || {
+        let mut total = 0;
+        while let Some(chunk) = futures_executor::block_on(r.chunk()).unwrap() {
+            total += chunk.len();
+        }
+        total
+    })
+    .join()
+    .unwrap();
+    assert_eq!(total, 30);
+    drop(runtime);
+}
+
 #[tokio::test]
 async fn one_off_calls_do_not_share_cookies() {
     httplib::get(http("/cookies/set?one_off=1")).await.unwrap();

@@ -22,11 +22,19 @@ pub(crate) struct Timer {
 }
 
 impl Timer {
-    /// A timer that fires at `deadline`. Needs a tokio runtime context, which every request
-    /// future has (see [`in_io_context`]).
+    /// A timer that fires at `deadline`, on the current tokio runtime or else the
+    /// background one.
     pub(crate) fn at(deadline: Instant) -> Self {
+        let sleep = if Handle::try_current().is_ok() {
+            tokio::time::sleep_until(deadline.into())
+        } else {
+            // A body read from another executor than the one that sent the request: time it
+            // on the background runtime.
+            let _runtime = background().enter();
+            tokio::time::sleep_until(deadline.into())
+        };
         Timer {
-            sleep: Box::pin(tokio::time::sleep_until(deadline.into())),
+            sleep: Box::pin(sleep),
         }
     }
 
