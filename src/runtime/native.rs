@@ -25,14 +25,13 @@ impl Timer {
     /// A timer that fires at `deadline`, on the current tokio runtime or else the
     /// background one.
     pub(crate) fn at(deadline: Instant) -> Self {
-        let sleep = if Handle::try_current().is_ok() {
-            tokio::time::sleep_until(deadline.into())
-        } else {
-            // A body read from another executor than the one that sent the request: time it
-            // on the background runtime.
-            let _runtime = background().enter();
-            tokio::time::sleep_until(deadline.into())
+        // A body read from another executor than the one that sent the request is timed on
+        // the background runtime.
+        let _background = match Handle::try_current() {
+            Ok(_) => None,
+            Err(_) => background().ok().map(Runtime::enter),
         };
+        let sleep = tokio::time::sleep_until(deadline.into());
         Timer {
             sleep: Box::pin(sleep),
         }
@@ -50,17 +49,26 @@ impl Timer {
 }
 
 /// The shared runtime for callers outside tokio: one worker thread is enough to drive the
-/// sockets of blocking callers, whose own threads run the request logic.
-fn background() -> &'static Runtime {
-    static BACKGROUND: OnceLock<Runtime> = OnceLock::new();
-    BACKGROUND.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("httplib-io")
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("httplib cannot start its I/O runtime thread: {e}"))
-    })
+/// sockets of blocking callers, whose own threads run the request logic. Started on first
+/// use; if the OS refuses the thread, every call that needs it gets that error.
+fn background() -> Result<&'static Runtime, Error> {
+    static BACKGROUND: OnceLock<Result<Runtime, String>> = OnceLock::new();
+    BACKGROUND
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("httplib-io")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Builder,
+                format!("httplib cannot start its I/O runtime thread: {e}"),
+            )
+        })
 }
 
 /// Runs `fut` where tokio's timers and sockets work: inline when the caller is already
@@ -73,7 +81,7 @@ where
     if Handle::try_current().is_ok() {
         return fut.await;
     }
-    match background().spawn(fut).await {
+    match background()?.spawn(fut).await {
         Ok(result) => result,
         Err(join) => Err(Error::new(
             ErrorKind::Builder,
@@ -91,7 +99,7 @@ where
 /// the I/O, so it refuses with an error instead of hanging.
 pub(crate) fn block_on<F: Future>(fut: F) -> Result<F::Output, Error> {
     let Ok(handle) = Handle::try_current() else {
-        return Ok(background().block_on(fut));
+        return Ok(background()?.block_on(fut));
     };
     match handle.runtime_flavor() {
         RuntimeFlavor::MultiThread => Ok(tokio::task::block_in_place(move || handle.block_on(fut))),
