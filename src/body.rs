@@ -12,6 +12,19 @@ use crate::error::{BoxError, Error};
 use crate::runtime::{BoxStream, MaybeSend};
 
 /// A stream of body chunks, `Send` natively.
+///
+/// # Examples
+/// ```
+/// use futures_util::TryStreamExt;
+/// use httplib::BodyStream;
+///
+/// let stream: BodyStream = Box::pin(futures_util::stream::iter([
+///     Ok::<_, httplib::BoxError>(bytes::Bytes::from("one ")),
+///     Ok(bytes::Bytes::from("two")),
+/// ]));
+/// let chunks: Vec<bytes::Bytes> = futures_executor::block_on(stream.try_collect()).unwrap();
+/// assert_eq!(chunks.concat(), b"one two");
+/// ```
 pub type BodyStream = BoxStream<'static, Result<Bytes, BoxError>>;
 
 type StreamFactory = Arc<dyn Fn() -> BodyStream + Send + Sync>;
@@ -49,12 +62,38 @@ enum Kind {
 
 impl Body {
     /// An empty body.
+    ///
+    /// # Examples
+    /// ```
+    /// let body = httplib::Body::empty();
+    /// assert!(body.is_empty());
+    /// assert_eq!(body.as_bytes(), Some(&b""[..]));
+    /// ```
     pub fn empty() -> Body {
         Body { kind: Kind::Empty }
     }
 
     /// A body read from `stream`, sent once. `len`, when known, becomes the
     /// `Content-Length`; otherwise HTTP/1.1 sends it chunked.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::Body;
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// # let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let lines = ["log line 1\n", "log line 2\n"];
+    /// let chunks = lines.map(|s| Ok::<_, std::io::Error>(bytes::Bytes::from(s)));
+    /// let body = Body::from_stream(futures_util::stream::iter(chunks), None);
+    /// assert!(body.try_clone().is_none()); // one-shot: it cannot be sent again
+    /// client.post("http://api.test/logs").content(body).send_blocking()?;
+    /// assert_eq!(mock.requests()[0].body, "log line 1\nlog line 2\n");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the `fetch` backend reads the whole stream into memory before sending it.
     pub fn from_stream<S, E>(stream: S, len: Option<u64>) -> Body
     where
         S: Stream<Item = Result<Bytes, E>> + MaybeSend + 'static,
@@ -70,6 +109,20 @@ impl Body {
     }
 
     /// A body that `factory` produces afresh each time it is sent, so it can be replayed.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::{Body, BodyStream};
+    ///
+    /// let body = Body::from_factory(
+    ///     || -> BodyStream {
+    ///         Box::pin(futures_util::stream::iter([Ok(bytes::Bytes::from("again"))]))
+    ///     },
+    ///     Some(5),
+    /// );
+    /// assert!(body.try_clone().is_some()); // can be replayed: each send calls the factory
+    /// assert_eq!(body.content_length(), Some(5));
+    /// ```
     pub fn from_factory<F>(factory: F, len: Option<u64>) -> Body
     where
         F: Fn() -> BodyStream + Send + Sync + 'static,
@@ -83,6 +136,15 @@ impl Body {
     }
 
     /// The body's length in bytes, when known before sending.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::Body;
+    ///
+    /// assert_eq!(Body::from("12345").content_length(), Some(5));
+    /// let unknown = futures_util::stream::empty::<Result<bytes::Bytes, httplib::BoxError>>();
+    /// assert_eq!(Body::from_stream(unknown, None).content_length(), None);
+    /// ```
     pub fn content_length(&self) -> Option<u64> {
         match &self.kind {
             Kind::Empty => Some(0),
@@ -92,11 +154,29 @@ impl Body {
     }
 
     /// True for a body known to be empty.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::Body;
+    ///
+    /// assert!(Body::empty().is_empty());
+    /// assert!(Body::from("").is_empty());
+    /// assert!(!Body::from("x").is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.content_length() == Some(0)
     }
 
     /// The bytes of a body held in memory.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::Body;
+    ///
+    /// assert_eq!(Body::from("abc").as_bytes(), Some(&b"abc"[..]));
+    /// let stream = futures_util::stream::empty::<Result<bytes::Bytes, httplib::BoxError>>();
+    /// assert_eq!(Body::from_stream(stream, None).as_bytes(), None);
+    /// ```
     pub fn as_bytes(&self) -> Option<&[u8]> {
         match &self.kind {
             Kind::Empty => Some(&[]),
@@ -106,6 +186,15 @@ impl Body {
     }
 
     /// A copy that can be sent again, or `None` for a one-shot stream.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::Body;
+    ///
+    /// assert!(Body::from("in memory").try_clone().is_some());
+    /// let stream = futures_util::stream::empty::<Result<bytes::Bytes, httplib::BoxError>>();
+    /// assert!(Body::from_stream(stream, None).try_clone().is_none());
+    /// ```
     pub fn try_clone(&self) -> Option<Body> {
         let kind = match &self.kind {
             Kind::Empty => Kind::Empty,
@@ -119,7 +208,18 @@ impl Body {
         Some(Body { kind })
     }
 
-    /// The body as bytes in memory (`Some`), or as a stream to read (`None` then the stream).
+    /// The body as bytes in memory ([`BodyParts::Bytes`]), or as a stream to read
+    /// ([`BodyParts::Stream`]); a replayable body gives a fresh stream from its factory.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::{Body, BodyParts};
+    ///
+    /// match Body::from("abc").into_parts() {
+    ///     BodyParts::Bytes(bytes) => assert_eq!(bytes, "abc"),
+    ///     BodyParts::Stream(_) => unreachable!("a body in memory comes back as bytes"),
+    /// }
+    /// ```
     pub fn into_parts(self) -> BodyParts {
         match self.kind {
             Kind::Empty => BodyParts::Bytes(Bytes::new()),
@@ -131,6 +231,25 @@ impl Body {
 }
 
 /// A [`Body`] taken apart by a backend: bytes to send at once, or a stream to pull.
+///
+/// # Examples
+/// A backend reading a whole request body, however it was given:
+/// ```
+/// use futures_util::TryStreamExt;
+/// use httplib::{Body, BodyParts};
+///
+/// let chunks = [Ok::<_, std::io::Error>(bytes::Bytes::from("streamed"))];
+/// let body = Body::from_stream(futures_util::stream::iter(chunks), None);
+/// let bytes = match body.into_parts() {
+///     BodyParts::Bytes(bytes) => bytes.to_vec(),
+///     BodyParts::Stream(stream) => {
+///         let chunks: Vec<bytes::Bytes> =
+///             futures_executor::block_on(stream.try_collect()).unwrap();
+///         chunks.concat()
+///     }
+/// };
+/// assert_eq!(bytes, b"streamed");
+/// ```
 pub enum BodyParts {
     /// The whole body, in memory.
     Bytes(Bytes),
@@ -192,6 +311,17 @@ impl From<&'static [u8]> for Body {
 
 /// The body of a response as a backend hands it over: a stream of chunks whose errors are
 /// already in the crate's terms.
+///
+/// # Examples
+/// ```
+/// use futures_util::TryStreamExt;
+/// use httplib::ResponseBody;
+///
+/// let body = ResponseBody::from(bytes::Bytes::from("hello"));
+/// let chunks: Vec<bytes::Bytes> = futures_executor::block_on(body.try_collect())?;
+/// assert_eq!(chunks, ["hello"]);
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub struct ResponseBody {
     stream: BoxStream<'static, Result<Bytes, Error>>,
     /// The platform's own stream, for handing to JS untouched while nothing has read it.
@@ -205,6 +335,18 @@ pub(crate) type RawTaker = Box<dyn FnOnce() -> Option<web_sys::ReadableStream>>;
 
 impl ResponseBody {
     /// A body read from `stream`.
+    ///
+    /// # Examples
+    /// ```
+    /// use futures_util::TryStreamExt;
+    /// use httplib::ResponseBody;
+    ///
+    /// let chunks = ["a", "b"].map(|s| Ok(bytes::Bytes::from(s)));
+    /// let body = ResponseBody::from_stream(futures_util::stream::iter(chunks));
+    /// let all: Vec<bytes::Bytes> = futures_executor::block_on(body.try_collect())?;
+    /// assert_eq!(all, ["a", "b"]);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn from_stream<S>(stream: S) -> ResponseBody
     where
         S: Stream<Item = Result<Bytes, Error>> + MaybeSend + 'static,
@@ -249,6 +391,14 @@ impl ResponseBody {
     }
 
     /// An empty body.
+    ///
+    /// # Examples
+    /// ```
+    /// use futures_util::StreamExt;
+    ///
+    /// let mut body = httplib::ResponseBody::empty(); // for a 204, say
+    /// assert!(futures_executor::block_on(body.next()).is_none());
+    /// ```
     pub fn empty() -> ResponseBody {
         ResponseBody::from_stream(futures_util::stream::empty())
     }

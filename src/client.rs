@@ -24,6 +24,22 @@ use crate::tls::Certificate;
 const DEFAULT_USER_AGENT: &str = concat!("httplib/", env!("CARGO_PKG_VERSION"));
 
 /// The default cap on redirects followed, as in httpx.
+///
+/// # Examples
+/// A redirect loop gives up after this many redirects:
+/// ```
+/// # use httplib::backend::mock::{MockBackend, MockResponse};
+/// # let mock = MockBackend::new();
+/// # mock.handle(|_| Some(MockResponse::new(302).header("Location", "/loop")));
+/// let client = httplib::Client::builder()
+///     .follow_redirects(true)
+///     .backend(mock.clone())
+///     .build()?;
+/// let err = client.get("http://api.test/loop").send_blocking().unwrap_err();
+/// assert_eq!(err.kind(), httplib::ErrorKind::TooManyRedirects);
+/// assert_eq!(mock.requests().len(), httplib::DEFAULT_MAX_REDIRECTS + 1);
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub const DEFAULT_MAX_REDIRECTS: usize = 20;
 
 /// A reusable HTTP client: pools connections and carries `base_url`, default headers,
@@ -71,6 +87,13 @@ pub(crate) struct ClientInner {
 impl Client {
     /// A client with the defaults: 5 s timeouts, no redirects followed, cookies kept,
     /// httpx's pool limits.
+    ///
+    /// # Examples
+    /// ```
+    /// let client = httplib::Client::new();
+    /// assert!(client.cookie_jar().is_some()); // cookies are kept by default
+    /// assert!(!client.is_closed());
+    /// ```
     pub fn new() -> Client {
         Client::builder()
             .build()
@@ -78,11 +101,32 @@ impl Client {
     }
 
     /// A builder to configure a client.
+    ///
+    /// # Examples
+    /// ```
+    /// let client = httplib::Client::builder().base_url("https://api.example.com").build()?;
+    /// let request = client.get("/items").build()?;
+    /// assert_eq!(request.url().as_str(), "https://api.example.com/items");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
     }
 
     /// Starts a request with `method` to `url` (relative URLs join the `base_url`).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::OPTIONS, "/items",
+    /// #     MockResponse::new(204).header("Allow", "GET, POST"));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.request(httplib::Method::OPTIONS, "/items").send_blocking()?;
+    /// assert_eq!(r.headers()["allow"], "GET, POST");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn request(&self, method: Method, url: impl IntoUrl) -> RequestBuilder {
         let request = url
             .into_url(self.inner.base_url.as_ref())
@@ -91,31 +135,108 @@ impl Client {
     }
 
     /// Starts a GET request.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/items", MockResponse::new(200).json(&[1, 2]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let items: Vec<u32> = client.get("/items").send_blocking()?.json()?;
+    /// assert_eq!(items, [1, 2]);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn get(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::GET, url)
     }
 
     /// Starts a POST request.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::POST, "/items", MockResponse::new(201));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.post("/items").json(&serde_json::json!({"name": "ada"})).send_blocking()?;
+    /// assert_eq!(r.status(), httplib::StatusCode::CREATED);
+    /// # assert_eq!(mock.requests()[0].body, r#"{"name":"ada"}"#);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn post(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::POST, url)
     }
 
     /// Starts a PUT request.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::PUT, "/items/1", MockResponse::new(200));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.put("/items/1").json(&serde_json::json!({"name": "ada"})).send_blocking()?;
+    /// assert!(r.is_success());
+    /// # assert_eq!(mock.requests()[0].method, httplib::Method::PUT);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn put(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::PUT, url)
     }
 
     /// Starts a PATCH request.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::PATCH, "/items/1", MockResponse::new(200));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.patch("/items/1").json(&serde_json::json!({"done": true})).send_blocking()?;
+    /// assert!(r.is_success());
+    /// # assert_eq!(mock.requests()[0].method, httplib::Method::PATCH);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn patch(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::PATCH, url)
     }
 
     /// Starts a DELETE request.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::DELETE, "/items/1", MockResponse::new(204));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.delete("/items/1").send_blocking()?;
+    /// assert_eq!(r.status(), httplib::StatusCode::NO_CONTENT);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn delete(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::DELETE, url)
     }
 
     /// Starts a HEAD request.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::HEAD, "/big.iso",
+    /// #     MockResponse::new(200).header("Content-Length", "4700000000"));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.head("/big.iso").send_blocking()?;
+    /// assert_eq!(r.headers()["content-length"], "4700000000");
+    /// assert!(r.bytes().is_empty()); // a HEAD response has no body
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn head(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::HEAD, url)
     }
@@ -139,12 +260,45 @@ impl Client {
     }
 
     /// Sends a prebuilt [`Request`]: `.await` it, or call `.stream()` first to stream it.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/items", MockResponse::new(200));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let mut request = client.get("/items").build()?;
+    /// request.headers_mut().insert("x-trace-id", httplib::HeaderValue::from_static("42"));
+    /// let r = client.send(request).send_blocking()?;
+    /// assert!(r.is_success());
+    /// # assert_eq!(mock.requests()[0].headers["x-trace-id"], "42");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn send(&self, request: Request) -> RequestBuilder {
         RequestBuilder::new(self.clone(), Ok(request))
     }
 
     /// Runs many requests concurrently and yields `(index, result)` pairs in completion
     /// order; see [`FanOut`].
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.handle(|r| Some(MockResponse::new(200).text(r.url.path())));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// # futures_executor::block_on(async {
+    /// let paths = ["/a", "/b", "/c"];
+    /// let responses = client.fan_out(paths.map(|p| client.get(p))).concurrency(2).gather().await;
+    /// let bodies: Vec<String> =
+    ///     responses.into_iter().map(|r| r?.text()).collect::<Result<_, _>>()?;
+    /// assert_eq!(bodies, paths);
+    /// # Ok::<(), httplib::Error>(())
+    /// # })?;
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn fan_out<I>(&self, requests: I) -> FanOut<<I::Item as IntoFuture>::IntoFuture>
     where
         I: IntoIterator,
@@ -154,18 +308,53 @@ impl Client {
     }
 
     /// The client's cookie jar, unless it was built with `cookie_store(false)`.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/login",
+    /// #     MockResponse::new(200).header("Set-Cookie", "session=abc; Path=/"));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// client.get("/login").send_blocking()?;
+    /// let jar = client.cookie_jar().expect("cookies are kept by default");
+    /// let url = "http://api.test/".parse().unwrap();
+    /// assert_eq!(jar.cookies(&url), [("session".to_string(), "abc".to_string())]);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// In browsers the browser owns cookies, and this jar sees none of them.
     pub fn cookie_jar(&self) -> Option<&CookieJar> {
         self.inner.cookies.as_ref()
     }
 
     /// Closes pooled connections now; every later request fails with an
     /// [`ErrorKind::Builder`] error. Clones share the closed state.
+    ///
+    /// # Examples
+    /// ```
+    /// let client = httplib::Client::new();
+    /// let clone = client.clone();
+    /// client.close();
+    /// let err = clone.get("https://example.com/").send_blocking().unwrap_err();
+    /// assert!(err.is_builder()); // refused before anything is sent
+    /// ```
     pub fn close(&self) {
         self.inner.closed.store(true, Ordering::Release);
         self.inner.backend.close();
     }
 
     /// True once [`close`](Client::close) was called.
+    ///
+    /// # Examples
+    /// ```
+    /// let client = httplib::Client::new();
+    /// assert!(!client.is_closed());
+    /// client.close();
+    /// assert!(client.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.inner.closed.load(Ordering::Acquire)
     }
@@ -247,6 +436,21 @@ impl ClientBuilder {
     /// The URL that relative request URLs are joined to, as a prefix: with
     /// `https://api.example.com/v1`, `client.get("/items")` requests
     /// `https://api.example.com/v1/items`. An absolute request URL is used as it is.
+    ///
+    /// # Examples
+    /// ```
+    /// let client = httplib::Client::builder().base_url("https://api.example.com/v1").build()?;
+    /// let request = client.get("/items").build()?;
+    /// assert_eq!(request.url().as_str(), "https://api.example.com/v1/items");
+    /// let request = client.get("https://other.test/x").build()?;
+    /// assert_eq!(request.url().as_str(), "https://other.test/x");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// An invalid base URL is reported by [`build`](ClientBuilder::build):
+    /// ```
+    /// assert!(httplib::Client::builder().base_url("not a URL").build().is_err());
+    /// ```
     pub fn base_url(self, base: impl IntoUrl) -> ClientBuilder {
         match base.into_url(None) {
             Ok(url) => ClientBuilder {
@@ -258,6 +462,19 @@ impl ClientBuilder {
     }
 
     /// A header sent with every request unless the request sets the same name.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder()
+    ///     .header("X-Api-Key", "secret")
+    ///     .backend(mock.clone()) // records what is sent
+    ///     .build()?;
+    /// client.get("http://api.test/items").send_blocking()?;
+    /// assert_eq!(mock.requests()[0].headers["x-api-key"], "secret");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn header<K, V>(mut self, name: K, value: V) -> ClientBuilder
     where
         K: TryInto<HeaderName>,
@@ -279,6 +496,20 @@ impl ClientBuilder {
     }
 
     /// Headers sent with every request unless the request sets the same names.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::{HeaderMap, HeaderValue, header};
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    /// let client = httplib::Client::builder().headers(headers).backend(mock.clone()).build()?;
+    /// client.get("http://api.test/items").send_blocking()?;
+    /// assert_eq!(mock.requests()[0].headers["accept"], "application/json"); // not the default */*
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn headers(mut self, headers: HeaderMap) -> ClientBuilder {
         for (name, value) in &headers {
             self.headers.append(name, value.clone());
@@ -287,24 +518,98 @@ impl ClientBuilder {
     }
 
     /// The timeouts of every request (default: 5 s each); a `Duration` sets all four.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/slow",
+    /// #     MockResponse::new(200).delay(Duration::from_millis(500)));
+    ///
+    /// let client = httplib::Client::builder()
+    ///     .timeout(Duration::from_millis(50)) // or a `Timeout` with a limit for each
+    /// #   .backend(mock)
+    ///     .build()?;
+    /// let err = client.get("http://api.test/slow").send_blocking().unwrap_err();
+    /// assert_eq!(err.kind(), httplib::ErrorKind::ReadTimeout);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 `fetch` cannot tell connecting, writing and waiting apart: see [`Timeout`].
     pub fn timeout(mut self, timeout: impl Into<Timeout>) -> ClientBuilder {
         self.timeout = timeout.into();
         self
     }
 
     /// Pool limits (default: [`Limits::default`], httpx's).
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::Limits;
+    ///
+    /// let client = httplib::Client::builder()
+    ///     .limits(Limits::default().max_connections(10).max_keepalive_connections(2))
+    ///     .build()?;
+    /// # drop(client);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the browser or Node owns the connections and the limits are not applied.
     pub fn limits(mut self, limits: Limits) -> ClientBuilder {
         self.transport.limits = limits;
         self
     }
 
     /// Follows redirects (default: off, as in httpx).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/old", MockResponse::new(301).header("Location", "/new"));
+    /// # mock.on(httplib::Method::GET, "/new", MockResponse::new(200));
+    /// let client = httplib::Client::builder()
+    ///     .follow_redirects(true)
+    /// #   .backend(mock)
+    ///     .build()?;
+    /// let r = client.get("http://api.test/old").send_blocking()?;
+    /// assert_eq!(r.url().path(), "/new");
+    /// assert_eq!(r.history()[0].status_code(), 301);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// In a browser the browser follows redirects itself (with its own cap of 20, and no
+    /// [`history`](crate::Response::history)); a redirect not followed is an
+    /// [`OpaqueRedirect`](ErrorKind::OpaqueRedirect) error there.
     pub fn follow_redirects(mut self, follow: bool) -> ClientBuilder {
         self.follow_redirects = follow;
         self
     }
 
     /// The most redirects to follow (default 20).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.handle(|_| Some(MockResponse::new(302).header("Location", "/again")));
+    /// let client = httplib::Client::builder()
+    ///     .follow_redirects(true)
+    ///     .max_redirects(3)
+    ///     .backend(mock.clone())
+    ///     .build()?;
+    /// let err = client.get("http://api.test/again").send_blocking().unwrap_err();
+    /// assert_eq!(err.kind(), httplib::ErrorKind::TooManyRedirects);
+    /// assert_eq!(mock.requests().len(), 4); // the request and 3 redirects followed
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// In a browser, which follows redirects itself, its own cap of 20 applies instead.
     pub fn max_redirects(mut self, max: usize) -> ClientBuilder {
         self.max_redirects = max;
         self
@@ -312,6 +617,19 @@ impl ClientBuilder {
 
     /// Auth for every request to any host: `("user", "passwd")`, a
     /// [`DigestAuth`](crate::DigestAuth), or an [`Auth`].
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder()
+    ///     .auth(("user", "passwd"))
+    ///     .backend(mock.clone())
+    ///     .build()?;
+    /// client.get("http://api.test/me").send_blocking()?;
+    /// assert_eq!(mock.requests()[0].headers["authorization"], "Basic dXNlcjpwYXNzd2Q=");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn auth(mut self, auth: impl Into<Auth>) -> ClientBuilder {
         self.auth = Some(auth.into());
         self
@@ -321,6 +639,22 @@ impl ClientBuilder {
     ///
     /// # Platform
     /// In browsers the browser owns cookies and this jar sees none; see the README.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/login",
+    /// #     MockResponse::new(200).header("Set-Cookie", "session=abc"));
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// client.get("http://api.test/login").send_blocking()?;
+    /// client.get("http://api.test/me").send_blocking()?;
+    /// assert_eq!(mock.requests()[1].headers["cookie"], "session=abc");
+    ///
+    /// let without = httplib::Client::builder().cookie_store(false).build()?;
+    /// assert!(without.cookie_jar().is_none());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn cookie_store(mut self, enabled: bool) -> ClientBuilder {
         self.cookie_store = enabled;
         self
@@ -329,6 +663,29 @@ impl ClientBuilder {
     /// The largest body a compressed response may decode to (default 1 GiB; `None` for no
     /// cap): protection against decompression bombs. Exceeding it is an
     /// [`ErrorKind::Decode`] error.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # // 10 000 bytes of `a`, zlib-compressed to 34 bytes
+    /// # let small_bomb: &[u8] = &[120, 218, 237, 193, 1, 13, 0, 0, 0, 194, 160, 172, 239, 95,
+    /// #     194, 28,
+    /// #     110, 64, 1, 0, 0, 0, 0, 0, 0, 0, 0, 192, 191, 1, 159, 187, 205, 227];
+    /// # mock.on(httplib::Method::GET, "/bomb", MockResponse::new(200)
+    /// #     .header("Content-Encoding", "deflate").body(small_bomb));
+    /// let client = httplib::Client::builder()
+    ///     .max_decoded_size(1024)
+    /// #   .backend(mock)
+    ///     .build()?;
+    /// // 34 bytes on the wire that inflate to 10 000
+    /// let err = client.get("http://api.test/bomb").send_blocking().unwrap_err();
+    /// assert!(err.is_decode());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 `fetch` decodes bodies itself, and this cap does not apply.
     pub fn max_decoded_size(mut self, limit: impl Into<Option<u64>>) -> ClientBuilder {
         self.max_decoded_size = limit.into();
         self
@@ -336,6 +693,24 @@ impl ClientBuilder {
 
     /// Offers HTTP/2 by ALPN on `https` connections, falling back to HTTP/1.1 when the
     /// server does not take it (default: off, HTTP/1.1 only).
+    ///
+    /// # Examples
+    /// ```
+    /// # let server = httplib_testserver::TestServer::start();
+    /// # let url = server.https_url("/echo");
+    /// # let ca = httplib::Certificate::from_pem(server.ca_pem().as_bytes())?;
+    /// let client = httplib::Client::builder()
+    ///     .http2(true)
+    /// #   .add_root_certificate(ca)
+    ///     .build()?;
+    /// let r = client.get(&url).send_blocking()?; // an https:// URL
+    /// assert_eq!(r.version(), Some(httplib::Version::HTTP_2));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the browser or Node negotiates the version itself and this setting has no
+    /// effect.
     pub fn http2(mut self, enabled: bool) -> ClientBuilder {
         self.transport.http2 = enabled;
         self
@@ -343,6 +718,20 @@ impl ClientBuilder {
 
     /// Speaks HTTP/2 on `http` URLs without negotiation (h2c by prior knowledge), and only
     /// HTTP/2 on `https` ones.
+    ///
+    /// # Examples
+    /// ```
+    /// # let server = httplib_testserver::TestServer::start();
+    /// # let url = server.http_url("/echo");
+    /// let client = httplib::Client::builder().http2_prior_knowledge().build()?;
+    /// let r = client.get(&url).send_blocking()?; // an http:// URL
+    /// assert_eq!(r.http_version(), "HTTP/2");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the browser or Node negotiates the version itself and this setting has no
+    /// effect.
     pub fn http2_prior_knowledge(mut self) -> ClientBuilder {
         self.transport.http2 = true;
         self.transport.http2_prior_knowledge = true;
@@ -353,6 +742,17 @@ impl ClientBuilder {
     ///
     /// # Platform
     /// Browsers only: there the browser owns cookies; elsewhere this has no effect.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::backend::FetchCredentials;
+    ///
+    /// let client = httplib::Client::builder()
+    ///     .fetch_credentials(FetchCredentials::Include)
+    ///     .build()?;
+    /// # drop(client);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn fetch_credentials(
         mut self,
         credentials: crate::backend::FetchCredentials,
@@ -362,6 +762,22 @@ impl ClientBuilder {
     }
 
     /// Trusts `certificate` as a root, besides the built-in webpki roots.
+    ///
+    /// # Examples
+    /// ```
+    /// # let server = httplib_testserver::TestServer::start();
+    /// # let url = server.https_url("/echo");
+    /// # let pem = server.ca_pem().as_bytes().to_vec();
+    /// // let pem = std::fs::read("private-ca.pem")?;
+    /// let ca = httplib::Certificate::from_pem(&pem)?;
+    /// let client = httplib::Client::builder().add_root_certificate(ca).build()?;
+    /// assert!(client.get(&url).send_blocking()?.is_success());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// Native only: in browsers and Node the platform's trust store applies (Node reads extra
+    /// roots from `NODE_EXTRA_CA_CERTS`).
     pub fn add_root_certificate(mut self, certificate: Certificate) -> ClientBuilder {
         self.transport.root_certificates.push(certificate);
         self
@@ -369,6 +785,25 @@ impl ClientBuilder {
 
     /// Trusts only the roots added with [`add_root_certificate`](Self::add_root_certificate),
     /// not the built-in webpki roots.
+    ///
+    /// # Examples
+    /// ```
+    /// # let server = httplib_testserver::TestServer::start();
+    /// # let url = server.https_url("/echo");
+    /// # let ca = httplib::Certificate::from_pem(server.ca_pem().as_bytes())?;
+    /// let nothing_trusted = httplib::Client::builder().tls_built_in_root_certs(false).build()?;
+    /// assert!(nothing_trusted.get(&url).send_blocking().unwrap_err().is_connect());
+    ///
+    /// let only_ours = httplib::Client::builder()
+    ///     .tls_built_in_root_certs(false)
+    ///     .add_root_certificate(ca)
+    ///     .build()?;
+    /// assert!(only_ours.get(&url).send_blocking()?.is_success());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// Native only: in browsers and Node the platform's trust store applies.
     pub fn tls_built_in_root_certs(mut self, enabled: bool) -> ClientBuilder {
         self.transport.built_in_roots = enabled;
         self
@@ -376,6 +811,21 @@ impl ClientBuilder {
 
     /// Turns off certificate and host name verification. Anyone on the path can then read
     /// and change the traffic: for tests against self-signed servers only.
+    ///
+    /// # Examples
+    /// ```
+    /// # let server = httplib_testserver::TestServer::start();
+    /// # let url = server.https_url("/echo"); // signed by a CA no one trusts
+    /// let strict = httplib::Client::new();
+    /// assert!(strict.get(&url).send_blocking().unwrap_err().is_connect());
+    ///
+    /// let lax = httplib::Client::builder().danger_accept_invalid_certs(true).build()?;
+    /// assert!(lax.get(&url).send_blocking()?.is_success());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// Native only: browsers and Node always verify certificates.
     pub fn danger_accept_invalid_certs(mut self, accept: bool) -> ClientBuilder {
         self.transport.accept_invalid_certs = accept;
         self
@@ -383,6 +833,18 @@ impl ClientBuilder {
 
     /// Sends requests through `backend` instead of the platform's: a
     /// [`MockBackend`](crate::backend::mock::MockBackend) in tests, or your own.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::backend::mock::{MockBackend, MockResponse};
+    ///
+    /// let mock = MockBackend::new();
+    /// mock.on(httplib::Method::GET, "/ping", MockResponse::new(200).text("pong"));
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// assert_eq!(client.get("http://api.test/ping").send_blocking()?.text()?, "pong");
+    /// assert_eq!(mock.requests().len(), 1);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn backend(mut self, backend: impl Backend) -> ClientBuilder {
         self.backend = Some(Arc::new(backend));
         self
@@ -392,6 +854,15 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// The first invalid setting (a header, the base URL, a certificate).
+    ///
+    /// # Examples
+    /// ```
+    /// let client = httplib::Client::builder().header("X-Ok", "yes").build();
+    /// assert!(client.is_ok());
+    ///
+    /// let err = httplib::Client::builder().header("X-Bad", "a\r\nb").build().unwrap_err();
+    /// assert!(err.is_builder());
+    /// ```
     pub fn build(self) -> Result<Client> {
         if let Some(error) = self.error {
             return Err(error);
@@ -425,6 +896,18 @@ impl ClientBuilder {
 }
 
 /// The default cap on a decoded (decompressed) body: 1 GiB.
+///
+/// # Examples
+/// ```
+/// assert_eq!(httplib::DEFAULT_MAX_DECODED_SIZE, 1 << 30);
+///
+/// // Raise it for large downloads from servers you trust (or lift it with `None`):
+/// let client = httplib::Client::builder()
+///     .max_decoded_size(4 * httplib::DEFAULT_MAX_DECODED_SIZE)
+///     .build()?;
+/// # drop(client);
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub const DEFAULT_MAX_DECODED_SIZE: u64 = 1 << 30;
 
 fn default_headers(backend_decodes: bool) -> HeaderMap {

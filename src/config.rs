@@ -4,6 +4,15 @@
 use std::time::Duration;
 
 /// The default for each of the four timeouts: 5 seconds, as in httpx.
+///
+/// # Examples
+/// ```
+/// use httplib::{DEFAULT_TIMEOUT, Timeout};
+///
+/// let t = Timeout::default();
+/// assert_eq!([t.connect, t.read, t.write, t.pool], [Some(DEFAULT_TIMEOUT); 4]);
+/// assert_eq!(DEFAULT_TIMEOUT.as_secs(), 5);
+/// ```
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The four timeouts of a request, each reported as its own [`ErrorKind`](crate::ErrorKind).
@@ -48,6 +57,17 @@ pub struct Timeout {
 
 impl Timeout {
     /// The same limit for all four.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use httplib::Timeout;
+    ///
+    /// let t = Timeout::new(Duration::from_secs(10));
+    /// assert_eq!(t.connect, Some(Duration::from_secs(10)));
+    /// assert_eq!(t.pool, Some(Duration::from_secs(10)));
+    /// assert_eq!(Timeout::new(None), Timeout::none());
+    /// ```
     pub fn new(all: impl Into<Option<Duration>>) -> Timeout {
         let all = all.into();
         Timeout {
@@ -59,11 +79,25 @@ impl Timeout {
     }
 
     /// No limit at all: a request may wait forever.
+    ///
+    /// # Examples
+    /// ```
+    /// let t = httplib::Timeout::none();
+    /// assert_eq!([t.connect, t.read, t.write, t.pool], [None; 4]);
+    /// ```
     pub fn none() -> Timeout {
         Timeout::new(None)
     }
 
     /// Sets the connect timeout.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let t = httplib::Timeout::none().connect(Duration::from_secs(3));
+    /// assert_eq!((t.connect, t.read), (Some(Duration::from_secs(3)), None));
+    /// ```
     #[must_use]
     pub fn connect(mut self, limit: impl Into<Option<Duration>>) -> Timeout {
         self.connect = limit.into();
@@ -71,6 +105,24 @@ impl Timeout {
     }
 
     /// Sets the read timeout.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use httplib::Timeout;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/slow",
+    /// #     MockResponse::new(200).delay(Duration::from_millis(500)));
+    ///
+    /// let client = httplib::Client::builder()
+    ///     .timeout(Timeout::default().read(Duration::from_millis(50)))
+    /// #   .backend(mock)
+    ///     .build()?;
+    /// let err = client.get("http://api.test/slow").send_blocking().unwrap_err();
+    /// assert_eq!(err.kind(), httplib::ErrorKind::ReadTimeout);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn read(mut self, limit: impl Into<Option<Duration>>) -> Timeout {
         self.read = limit.into();
@@ -78,6 +130,13 @@ impl Timeout {
     }
 
     /// Sets the write timeout.
+    ///
+    /// # Examples
+    /// ```
+    /// let t = httplib::Timeout::default().write(None); // a slow upload may take its time
+    /// assert_eq!(t.write, None);
+    /// assert_eq!(t.read, Some(httplib::DEFAULT_TIMEOUT));
+    /// ```
     #[must_use]
     pub fn write(mut self, limit: impl Into<Option<Duration>>) -> Timeout {
         self.write = limit.into();
@@ -85,6 +144,14 @@ impl Timeout {
     }
 
     /// Sets the pool timeout.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let t = httplib::Timeout::default().pool(Duration::from_secs(30));
+    /// assert_eq!(t.pool, Some(Duration::from_secs(30)));
+    /// ```
     #[must_use]
     pub fn pool(mut self, limit: impl Into<Option<Duration>>) -> Timeout {
         self.pool = limit.into();
@@ -141,6 +208,13 @@ pub struct Limits {
 
 impl Limits {
     /// Sets `max_connections`.
+    ///
+    /// # Examples
+    /// ```
+    /// let limits = httplib::Limits::default().max_connections(10);
+    /// assert_eq!(limits.max_connections, Some(10));
+    /// assert_eq!(limits.max_connections(None).max_connections, None); // no limit
+    /// ```
     #[must_use]
     pub fn max_connections(mut self, limit: impl Into<Option<usize>>) -> Limits {
         self.max_connections = limit.into();
@@ -148,6 +222,12 @@ impl Limits {
     }
 
     /// Sets `max_keepalive_connections`.
+    ///
+    /// # Examples
+    /// ```
+    /// let limits = httplib::Limits::default().max_keepalive_connections(0); // never reuse
+    /// assert_eq!(limits.max_keepalive_connections, Some(0));
+    /// ```
     #[must_use]
     pub fn max_keepalive_connections(mut self, limit: impl Into<Option<usize>>) -> Limits {
         self.max_keepalive_connections = limit.into();
@@ -155,6 +235,14 @@ impl Limits {
     }
 
     /// Sets `keepalive_expiry`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let limits = httplib::Limits::default().keepalive_expiry(Duration::from_secs(60));
+    /// assert_eq!(limits.keepalive_expiry, Some(Duration::from_secs(60)));
+    /// ```
     #[must_use]
     pub fn keepalive_expiry(mut self, expiry: impl Into<Option<Duration>>) -> Limits {
         self.keepalive_expiry = expiry.into();
@@ -162,6 +250,13 @@ impl Limits {
     }
 
     /// Sets `http2_max_streams` (at least 1).
+    ///
+    /// # Examples
+    /// ```
+    /// let limits = httplib::Limits::default().http2_max_streams(10);
+    /// assert_eq!(limits.http2_max_streams, 10);
+    /// assert_eq!(limits.http2_max_streams(0).http2_max_streams, 1);
+    /// ```
     #[must_use]
     pub fn http2_max_streams(mut self, streams: usize) -> Limits {
         self.http2_max_streams = streams.max(1);

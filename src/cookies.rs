@@ -33,6 +33,20 @@ impl CookieJar {
 
     /// Adds a cookie as a server would set it (`Set-Cookie` syntax) for `url`. A cookie
     /// that `url` may not set (another domain, say) is ignored.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// let jar = client.cookie_jar().unwrap();
+    /// let url = "http://api.test/".parse().unwrap();
+    /// jar.add("theme=dark; Path=/", &url);
+    /// jar.add("evil=1; Domain=other.test", &url); // ignored: not api.test's to set
+    /// client.get("http://api.test/page").send_blocking()?;
+    /// assert_eq!(mock.requests()[0].headers["cookie"], "theme=dark");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn add(&self, set_cookie: &str, url: &Url) {
         if let Ok(cookie) = cookie_store::RawCookie::parse(set_cookie.to_owned()) {
             self.store()
@@ -41,6 +55,15 @@ impl CookieJar {
     }
 
     /// The `(name, value)` pairs that a request to `url` would send.
+    ///
+    /// # Examples
+    /// ```
+    /// let client = httplib::Client::new();
+    /// let jar = client.cookie_jar().unwrap();
+    /// jar.add("admin=1; Path=/admin", &"https://a.test/login".parse().unwrap());
+    /// assert_eq!(jar.cookies(&"https://a.test/admin/users".parse().unwrap()).len(), 1);
+    /// assert!(jar.cookies(&"https://a.test/".parse().unwrap()).is_empty());
+    /// ```
     pub fn cookies(&self, url: &Url) -> Vec<(String, String)> {
         self.store()
             .get_request_values(url)
@@ -49,6 +72,16 @@ impl CookieJar {
     }
 
     /// Forgets every cookie.
+    ///
+    /// # Examples
+    /// ```
+    /// let client = httplib::Client::new();
+    /// let jar = client.cookie_jar().unwrap();
+    /// let url = "https://a.test/".parse().unwrap();
+    /// jar.add("session=abc", &url);
+    /// jar.clear();
+    /// assert!(jar.cookies(&url).is_empty());
+    /// ```
     pub fn clear(&self) {
         self.store().clear();
     }

@@ -10,9 +10,32 @@ use url::Url;
 use crate::response::Response;
 
 /// A boxed error from a lower layer (I/O, TLS, hyper, JS), kept as [`Error`]'s source.
+///
+/// # Examples
+/// ```
+/// use httplib::{BoxError, Error, ErrorKind};
+///
+/// let cause: BoxError = "the peer hung up".into();
+/// let err = Error::new(ErrorKind::Read, "the body was cut short").with_source(cause);
+/// assert_eq!(std::error::Error::source(&err).unwrap().to_string(), "the peer hung up");
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A specialized `Result` whose error is [`Error`].
+///
+/// # Examples
+/// ```
+/// # use httplib::backend::mock::{MockBackend, MockResponse};
+/// # let mock = MockBackend::new();
+/// # mock.on(httplib::Method::GET, "/title", MockResponse::new(200).text("Hello"));
+/// # let builder = httplib::Client::builder().base_url("http://api.test");
+/// # let client = builder.backend(mock.clone()).build()?;
+/// fn title(client: &httplib::Client) -> httplib::Result<String> {
+///     client.get("/title").send_blocking()?.text()
+/// }
+/// assert_eq!(title(&client)?, "Hello");
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What went wrong, coarse enough to match on and the same on every target.
@@ -21,6 +44,25 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// [`InvalidUrl`](ErrorKind::InvalidUrl), [`Builder`](ErrorKind::Builder) and
 /// [`Io`](ErrorKind::Io)) make
 /// [`Error::is_request`] true: they are httpx's `RequestError`.
+///
+/// # Examples
+/// ```
+/// use httplib::ErrorKind;
+/// # use httplib::backend::mock::{MockBackend, MockResponse};
+/// # let mock = MockBackend::new();
+/// # mock.on(httplib::Method::GET, "/down", MockResponse::new(200).error(ErrorKind::Connect));
+/// # let builder = httplib::Client::builder().base_url("http://api.test");
+/// # let client = builder.backend(mock.clone()).build()?;
+///
+/// let err = client.get("/down").send_blocking().unwrap_err();
+/// let advice = match err.kind() {
+///     ErrorKind::Connect | ErrorKind::ConnectTimeout => "is the server up?",
+///     ErrorKind::Status => "see err.status()",
+///     _ => "something else",
+/// };
+/// assert_eq!(advice, "is the server up?");
+/// # Ok::<(), httplib::Error>(())
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
@@ -120,6 +162,15 @@ struct Inner {
 impl Error {
     /// An error of `kind` that says `message`. Public so that custom
     /// [`Backend`](crate::backend::Backend)s can report failures in the crate's terms.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::{Error, ErrorKind};
+    ///
+    /// let err = Error::new(ErrorKind::Connect, "no route to the device");
+    /// assert!(err.is_connect());
+    /// assert_eq!(err.to_string(), "connection failed: no route to the device");
+    /// ```
     pub fn new(kind: ErrorKind, message: impl Into<Cow<'static, str>>) -> Error {
         Error {
             inner: Box::new(Inner {
@@ -133,6 +184,16 @@ impl Error {
     }
 
     /// Keeps `source` as the cause of this error.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::{Error, ErrorKind};
+    ///
+    /// let io = std::io::Error::other("disk full");
+    /// let err = Error::new(ErrorKind::Io, "saving the body failed").with_source(io);
+    /// assert_eq!(std::error::Error::source(&err).unwrap().to_string(), "disk full");
+    /// assert_eq!(err.to_string(), "local I/O error: saving the body failed: disk full");
+    /// ```
     #[must_use]
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Error {
         self.inner.source = Some(source.into());
@@ -140,6 +201,17 @@ impl Error {
     }
 
     /// Records the URL the error concerns, unless one is recorded already.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::{Error, ErrorKind, Url};
+    ///
+    /// let first: Url = "https://a.test/".parse().unwrap();
+    /// let err = Error::new(ErrorKind::Read, "reset")
+    ///     .with_url(&first)
+    ///     .with_url(&"https://b.test/".parse().unwrap()); // ignored: the first one stays
+    /// assert_eq!(err.url(), Some(&first));
+    /// ```
     #[must_use]
     pub fn with_url(mut self, url: &Url) -> Error {
         if self.inner.url.is_none() {
@@ -188,32 +260,106 @@ impl Error {
     }
 
     /// What went wrong.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::ErrorKind;
+    ///
+    /// let err = httplib::get("ftp://files.example.com/").build().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::UnsupportedProtocol);
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind
     }
 
     /// The URL of the request that failed, when known.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/down",
+    /// #     MockResponse::new(200).error(httplib::ErrorKind::Connect));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let err = client.get("/down").send_blocking().unwrap_err();
+    /// assert_eq!(err.url().map(|u| u.as_str()), Some("http://api.test/down"));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn url(&self) -> Option<&Url> {
         self.inner.url.as_ref()
     }
 
     /// The response that [`Response::raise_for_status`] refused.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/missing", MockResponse::new(404).text("no such item"));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let err = client.get("/missing").send_blocking()?.raise_for_status().unwrap_err();
+    /// assert_eq!(err.response().unwrap().text()?, "no such item");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn response(&self) -> Option<&Response> {
         self.inner.response.as_ref()
     }
 
     /// Takes the response that [`Response::raise_for_status`] refused.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/missing", MockResponse::new(404).text("no such item"));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let err = client.get("/missing").send_blocking()?.raise_for_status().unwrap_err();
+    /// let r = err.into_response().unwrap();
+    /// assert_eq!((r.status_code(), r.text()?), (404, "no such item".to_string()));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn into_response(self) -> Option<Response> {
         self.inner.response
     }
 
     /// The status of the refused response, for [`ErrorKind::Status`] errors.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/busy", MockResponse::new(503));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let err = client.get("/busy").send_blocking()?.raise_for_status().unwrap_err();
+    /// assert_eq!(err.status(), Some(httplib::StatusCode::SERVICE_UNAVAILABLE));
+    /// assert_eq!(httplib::get("bad url").build().unwrap_err().status(), None);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn status(&self) -> Option<StatusCode> {
         self.inner.response.as_ref().map(Response::status)
     }
 
     /// True for every transport-side failure: httpx's `RequestError` (timeouts, connect,
     /// read, write, protocol, proxy, unsupported protocol, too many redirects, decode).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/down",
+    /// #     MockResponse::new(200).error(httplib::ErrorKind::Connect));
+    /// # mock.on(httplib::Method::GET, "/missing", MockResponse::new(404));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// assert!(client.get("/down").send_blocking().unwrap_err().is_request());
+    /// let status_error = client.get("/missing").send_blocking()?.raise_for_status().unwrap_err();
+    /// assert!(!status_error.is_request());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn is_request(&self) -> bool {
         !matches!(
             self.kind(),
@@ -222,11 +368,39 @@ impl Error {
     }
 
     /// True for errors from [`Response::raise_for_status`].
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/missing", MockResponse::new(404));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let err = client.get("/missing").send_blocking()?.raise_for_status().unwrap_err();
+    /// assert!(err.is_status());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn is_status(&self) -> bool {
         self.kind() == ErrorKind::Status
     }
 
     /// True for any of the four timeouts.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::ErrorKind;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/busy",
+    /// #     MockResponse::new(200).error(ErrorKind::PoolTimeout));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    ///
+    /// let err = client.get("/busy").send_blocking().unwrap_err();
+    /// assert!(err.is_timeout());
+    /// assert_eq!(err.kind(), ErrorKind::PoolTimeout); // which of the four
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn is_timeout(&self) -> bool {
         matches!(
             self.kind(),
@@ -238,12 +412,39 @@ impl Error {
     }
 
     /// True when the connection could not be established (including its timeout).
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::ErrorKind;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/slow-start",
+    /// #     MockResponse::new(200).error(ErrorKind::ConnectTimeout));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    ///
+    /// let err = client.get("/slow-start").send_blocking().unwrap_err();
+    /// assert!(err.is_connect() && err.is_timeout());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn is_connect(&self) -> bool {
         matches!(self.kind(), ErrorKind::Connect | ErrorKind::ConnectTimeout)
     }
 
     /// True when the redirect limit was exceeded, or (in a browser) a redirect that was not
     /// followed could not be shown.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.handle(|_| Some(MockResponse::new(302).header("Location", "/loop")));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let err = client.get("/loop").follow_redirects(true).send_blocking().unwrap_err();
+    /// assert!(err.is_redirect());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn is_redirect(&self) -> bool {
         matches!(
             self.kind(),
@@ -252,11 +453,30 @@ impl Error {
     }
 
     /// True when the body could not be decoded.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/page", MockResponse::new(200).text("<html>"));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.get("/page").send_blocking()?;
+    /// assert!(r.json::<serde_json::Value>().unwrap_err().is_decode());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn is_decode(&self) -> bool {
         self.kind() == ErrorKind::Decode
     }
 
     /// True when the request or client could not be built.
+    ///
+    /// # Examples
+    /// ```
+    /// let request = httplib::get("https://example.com/").header("X-Bad", "a\r\nb");
+    /// let err = request.build().unwrap_err();
+    /// assert!(err.is_builder());
+    /// ```
     pub fn is_builder(&self) -> bool {
         matches!(self.kind(), ErrorKind::Builder | ErrorKind::InvalidUrl)
     }

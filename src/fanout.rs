@@ -61,6 +61,29 @@ impl<F: Future> FanOut<F> {
     }
 
     /// Runs at most `limit` at a time (at least 1).
+    ///
+    /// # Examples
+    /// ```
+    /// use futures_util::StreamExt;
+    /// # use std::time::Duration;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.handle(|r| {
+    /// #     let ms = r.url.path().strip_prefix("/wait/")?.parse().ok()?;
+    /// #     let answer = MockResponse::new(200).text(format!("waited {ms} ms"));
+    /// #     Some(answer.delay(Duration::from_millis(ms)))
+    /// # });
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock).build()?;
+    /// # futures_executor::block_on(async {
+    /// let paths = ["/wait/50", "/wait/0"];
+    /// let one_at_a_time = client.fan_out(paths.map(|p| client.get(p))).concurrency(1);
+    /// let order: Vec<usize> = one_at_a_time.map(|(i, _)| i).collect().await;
+    /// assert_eq!(order, [0, 1]); // the slow first request held up the second
+    /// # Ok::<(), httplib::Error>(())
+    /// # })?;
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn concurrency(mut self, limit: usize) -> FanOut<F> {
         self.concurrency = limit.max(1);
         self
@@ -68,6 +91,29 @@ impl<F: Future> FanOut<F> {
 
     /// Waits for all and returns their outputs in the order they were given:
     /// asyncio's `gather(..., return_exceptions=True)`.
+    ///
+    /// # Examples
+    /// ```
+    /// # use std::time::Duration;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.handle(|r| {
+    /// #     let ms = r.url.path().strip_prefix("/wait/")?.parse().ok()?;
+    /// #     let answer = MockResponse::new(200).text(format!("waited {ms} ms"));
+    /// #     Some(answer.delay(Duration::from_millis(ms)))
+    /// # });
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock).build()?;
+    /// # futures_executor::block_on(async {
+    /// let paths = ["/wait/50", "/wait/0"];
+    /// let responses = client.fan_out(paths.map(|p| client.get(p))).gather().await;
+    /// let bodies: Vec<String> =
+    ///     responses.into_iter().map(|r| r?.text()).collect::<Result<_, _>>()?;
+    /// assert_eq!(bodies, ["waited 50 ms", "waited 0 ms"]); // input order, not completion order
+    /// # Ok::<(), httplib::Error>(())
+    /// # })?;
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub async fn gather(self) -> Vec<F::Output> {
         use futures_util::StreamExt;
         let total = self.waiting.len() + self.running.len();

@@ -8,6 +8,19 @@ use crate::error::{Error, ErrorKind, Result};
 /// to the client's `base_url`.
 ///
 /// This trait is sealed: its method is the crate's own.
+///
+/// # Examples
+/// ```
+/// use httplib::{ErrorKind, Url};
+///
+/// let client = httplib::Client::builder().base_url("https://api.example.com/v1").build()?;
+/// let from_str = client.get("/items").build()?; // joined to the base URL
+/// let from_url = client.get(Url::parse("https://api.example.com/v1/items").unwrap()).build()?;
+/// assert_eq!(from_str.url(), from_url.url());
+/// let err = client.get(String::from("ftp://files.example.com/")).build().unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::UnsupportedProtocol);
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub trait IntoUrl: sealed::Sealed {
     #[doc(hidden)]
     fn into_url(self, base: Option<&Url>) -> Result<Url>;

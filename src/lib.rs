@@ -93,6 +93,16 @@ use std::future::IntoFuture;
 
 /// Starts a one-off request with `method` on a new [`Client`] (no cookies or connections
 /// are shared with other calls). Reach for a `Client` for anything repeated.
+///
+/// # Examples
+/// ```
+/// use httplib::Method;
+///
+/// let request = httplib::request(Method::OPTIONS, "https://api.example.com/items").build()?;
+/// assert_eq!(request.method(), Method::OPTIONS);
+/// assert_eq!(request.url().path(), "/items");
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub fn request(method: Method, url: impl IntoUrl) -> RequestBuilder {
     Client::new().request(method, url)
 }
@@ -111,32 +121,87 @@ pub fn get(url: impl IntoUrl) -> RequestBuilder {
 }
 
 /// Starts a one-off POST request: `httplib::post(url).json(&d).await`.
+///
+/// # Examples
+/// ```
+/// let request = httplib::post("https://api.example.com/items")
+///     .json(&serde_json::json!({"name": "ada"}))
+///     .build()?; // `.await?` or `.send_blocking()?` sends it instead
+/// assert_eq!(request.method(), httplib::Method::POST);
+/// assert_eq!(request.headers()["content-type"], "application/json");
+/// assert_eq!(request.body().unwrap().as_bytes(), Some(&br#"{"name":"ada"}"#[..]));
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub fn post(url: impl IntoUrl) -> RequestBuilder {
     request(Method::POST, url)
 }
 
 /// Starts a one-off PUT request.
+///
+/// # Examples
+/// ```
+/// let request = httplib::put("https://api.example.com/items/1").content("new text").build()?;
+/// assert_eq!(request.method(), httplib::Method::PUT);
+/// assert_eq!(request.body().unwrap().content_length(), Some(8));
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub fn put(url: impl IntoUrl) -> RequestBuilder {
     request(Method::PUT, url)
 }
 
 /// Starts a one-off PATCH request.
+///
+/// # Examples
+/// ```
+/// let request = httplib::patch("https://api.example.com/items/1")
+///     .form(&[("name", "ada")])
+///     .build()?;
+/// assert_eq!(request.method(), httplib::Method::PATCH);
+/// assert_eq!(request.headers()["content-type"], "application/x-www-form-urlencoded");
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub fn patch(url: impl IntoUrl) -> RequestBuilder {
     request(Method::PATCH, url)
 }
 
 /// Starts a one-off DELETE request.
+///
+/// # Examples
+/// ```
+/// let request = httplib::delete("https://api.example.com/items/1").build()?;
+/// assert_eq!(request.method(), httplib::Method::DELETE);
+/// assert!(request.body().is_none());
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub fn delete(url: impl IntoUrl) -> RequestBuilder {
     request(Method::DELETE, url)
 }
 
 /// Starts a one-off HEAD request.
+///
+/// # Examples
+/// ```
+/// let request = httplib::head("https://api.example.com/big.iso").build()?;
+/// assert_eq!(request.method(), httplib::Method::HEAD);
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub fn head(url: impl IntoUrl) -> RequestBuilder {
     request(Method::HEAD, url)
 }
 
 /// Runs many futures concurrently, yielding `(index, output)` as each completes; see
 /// [`FanOut`].
+/// Any futures will do, not only requests; to share a client's pool, use
+/// [`Client::fan_out`].
+///
+/// # Examples
+/// ```
+/// # futures_executor::block_on(async {
+/// let squares = (1..=4).map(|i| async move { i * i });
+/// let results = httplib::fan_out(squares).concurrency(2).gather().await;
+/// assert_eq!(results, [1, 4, 9, 16]);
+/// # });
+/// ```
 pub fn fan_out<I>(requests: I) -> FanOut<<I::Item as IntoFuture>::IntoFuture>
 where
     I: IntoIterator,

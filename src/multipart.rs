@@ -33,6 +33,21 @@ pub struct Form {
 }
 
 /// One field of a [`Form`]: text, bytes, a file, or a stream.
+///
+/// # Examples
+/// ```
+/// use httplib::multipart::{Form, Part};
+/// # use httplib::backend::mock::MockBackend;
+/// # let mock = MockBackend::new();
+/// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+///
+/// let part = Part::bytes(&br#"{"k": 1}"#[..]).file_name("data.json"); // sent as a file
+/// let form = Form::new().part("upload", part);
+/// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+/// let sent = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+/// assert!(sent.contains("filename=\"data.json\"\r\nContent-Type: application/json\r\n"));
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub struct Part {
     data: Data,
     file_name: Option<String>,
@@ -52,6 +67,14 @@ enum Data {
 
 impl Form {
     /// An empty form with a random boundary.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::Form;
+    ///
+    /// let (a, b) = (Form::new(), Form::new());
+    /// assert_ne!(a.boundary(), b.boundary()); // random, so it cannot occur in a part by chance
+    /// ```
     pub fn new() -> Form {
         Form {
             boundary: format!("httplib-{}", crate::random::hex(16)),
@@ -60,17 +83,60 @@ impl Form {
     }
 
     /// The boundary between parts.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::Form;
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let form = Form::new().text("a", "1");
+    /// let end = format!("--{}--\r\n", form.boundary());
+    /// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+    /// let sent = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    /// assert!(sent.ends_with(&end));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn boundary(&self) -> &str {
         &self.boundary
     }
 
     /// Adds a text field.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::Form;
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let form = Form::new().text("title", "holiday");
+    /// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+    /// let sent = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    /// assert!(sent.contains("Content-Disposition: form-data; name=\"title\"\r\n\r\nholiday\r\n"));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn text(self, name: impl Into<String>, value: impl Into<String>) -> Form {
         self.part(name, Part::text(value))
     }
 
     /// Adds a part.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::{Form, Part};
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let form = Form::new().part("notes", Part::text("# Notes").mime("text/markdown"));
+    /// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+    /// let sent = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    /// assert!(sent.contains("name=\"notes\"\r\nContent-Type: text/markdown\r\n\r\n# Notes"));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn part(mut self, name: impl Into<String>, part: Part) -> Form {
         self.parts.push((name.into(), part));
@@ -85,6 +151,26 @@ impl Form {
     ///
     /// # Platform
     /// Native only; on wasm32 use [`Part::bytes`] or [`Part::stream`].
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::Form;
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("photo.png");
+    /// # std::fs::write(&path, b"\x89PNG\r\n\x1a\n")?;
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let form = Form::new().file("photo", &path)?; // `path` names a `photo.png` on disk
+    /// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+    /// let sent = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    /// assert!(sent.contains("filename=\"photo.png\"\r\nContent-Type: image/png\r\n"));
+    ///
+    /// let missing = Form::new().file("photo", "/no/such/file.png").unwrap_err();
+    /// assert_eq!(missing.kind(), httplib::ErrorKind::Io);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[cfg(not(target_arch = "wasm32"))]
     pub fn file(
         self,
@@ -178,17 +264,64 @@ impl Part {
     }
 
     /// A text value.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::{Form, Part};
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let form = Form::new().part("comment", Part::text("looks good"));
+    /// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+    /// let sent = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    /// assert!(sent.contains("name=\"comment\"\r\n\r\nlooks good\r\n"));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn text(value: impl Into<String>) -> Part {
         Part::new(Data::Bytes(Bytes::from(value.into())))
     }
 
     /// Bytes; give a [`file_name`](Part::file_name) to send them as a file.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::{Form, Part};
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let part = Part::bytes(vec![0xde, 0xad, 0xbe, 0xef]).file_name("blob.bin");
+    /// let form = Form::new().part("blob", part);
+    /// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+    /// let sent = &mock.requests()[0].body;
+    /// assert!(sent.windows(4).any(|w| w == [0xde, 0xad, 0xbe, 0xef]));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn bytes(value: impl Into<Bytes>) -> Part {
         Part::new(Data::Bytes(value.into()))
     }
 
     /// A body streamed as the part's content (sent once: a form with a one-shot stream
     /// cannot be replayed).
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::Body;
+    /// use httplib::multipart::{Form, Part};
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let lines = ["line 1\n", "line 2\n"];
+    /// let chunks = lines.map(|s| Ok::<_, std::io::Error>(bytes::Bytes::from(s)));
+    /// let part = Part::stream(Body::from_stream(futures_util::stream::iter(chunks), None));
+    /// let form = Form::new().part("log", part.file_name("app.log"));
+    /// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+    /// let sent = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    /// assert!(sent.contains("\r\n\r\nline 1\nline 2\n\r\n"));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn stream(body: impl Into<Body>) -> Part {
         Part::new(Data::Stream(body.into()))
     }
@@ -200,6 +333,24 @@ impl Part {
     ///
     /// # Platform
     /// Native only.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::{Form, Part};
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("photo.png");
+    /// # std::fs::write(&path, b"\x89PNG\r\n\x1a\n")?;
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let part = Part::file(&path)?.file_name("avatar.png"); // `path` names a `photo.png` on disk
+    /// let form = Form::new().part("avatar", part);
+    /// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+    /// let sent = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    /// assert!(sent.contains("filename=\"avatar.png\"\r\nContent-Type: image/png\r\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[cfg(not(target_arch = "wasm32"))]
     pub fn file(path: impl AsRef<std::path::Path>) -> crate::Result<Part> {
         let path = path.as_ref();
@@ -220,6 +371,22 @@ impl Part {
     }
 
     /// Sets the file name sent with the part.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::{Form, Part};
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let part = Part::bytes(&b"a,b\n1,2\n"[..]).file_name("report.csv");
+    /// let form = Form::new().part("report", part);
+    /// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+    /// let sent = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    /// assert!(sent.contains(r#"name="report"; filename="report.csv""#));
+    /// assert!(sent.contains("Content-Type: text/csv\r\n"));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn file_name(mut self, name: impl Into<String>) -> Part {
         self.file_name = Some(name.into());
@@ -228,6 +395,21 @@ impl Part {
 
     /// Sets the part's `Content-Type` (by default guessed from the file name for files,
     /// and absent for text).
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::{Form, Part};
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let part = Part::bytes(&b"{}"[..]).file_name("data.txt").mime("application/json");
+    /// let form = Form::new().part("data", part);
+    /// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+    /// let sent = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    /// assert!(sent.contains("Content-Type: application/json\r\n")); // not the guessed text/plain
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn mime(mut self, mime: impl Into<String>) -> Part {
         self.mime = Some(mime.into());
@@ -235,6 +417,23 @@ impl Part {
     }
 
     /// Adds headers to the part.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::{Form, Part};
+    /// use httplib::{HeaderMap, HeaderValue};
+    /// # use httplib::backend::mock::MockBackend;
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-checksum", HeaderValue::from_static("abc123"));
+    /// let form = Form::new().part("file", Part::text("data").headers(headers));
+    /// client.post("http://api.test/upload").multipart(form).send_blocking()?;
+    /// let sent = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    /// assert!(sent.contains("x-checksum: abc123\r\n"));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn headers(mut self, headers: HeaderMap) -> Part {
         self.headers.extend(headers);

@@ -48,6 +48,15 @@ pub(crate) struct RequestOptions {
 
 impl Request {
     /// A request with no headers and no body.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::{Method, Request};
+    ///
+    /// let request = Request::new(Method::GET, "https://example.com/items".parse().unwrap());
+    /// assert!(request.headers().is_empty());
+    /// assert!(request.body().is_none());
+    /// ```
     pub fn new(method: Method, url: Url) -> Request {
         Request {
             method,
@@ -59,46 +68,123 @@ impl Request {
     }
 
     /// The method.
+    ///
+    /// # Examples
+    /// ```
+    /// let request = httplib::post("https://example.com/items").build()?;
+    /// assert_eq!(request.method(), httplib::Method::POST);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn method(&self) -> &Method {
         &self.method
     }
 
     /// The method, to change it.
+    ///
+    /// # Examples
+    /// ```
+    /// let mut request = httplib::get("https://example.com/items").build()?;
+    /// *request.method_mut() = httplib::Method::HEAD;
+    /// assert_eq!(request.method(), httplib::Method::HEAD);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn method_mut(&mut self) -> &mut Method {
         &mut self.method
     }
 
     /// The absolute URL.
+    ///
+    /// # Examples
+    /// ```
+    /// let client = httplib::Client::builder().base_url("https://example.com/v1").build()?;
+    /// let request = client.get("/items?page=2").build()?;
+    /// assert_eq!(request.url().as_str(), "https://example.com/v1/items?page=2");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn url(&self) -> &Url {
         &self.url
     }
 
     /// The URL, to change it.
+    ///
+    /// # Examples
+    /// ```
+    /// let mut request = httplib::get("https://example.com/items").build()?;
+    /// request.url_mut().set_path("/archive");
+    /// assert_eq!(request.url().as_str(), "https://example.com/archive");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn url_mut(&mut self) -> &mut Url {
         &mut self.url
     }
 
     /// The request's own headers (the client's defaults are added when it is sent).
+    ///
+    /// # Examples
+    /// ```
+    /// let request = httplib::get("https://example.com/").header("Accept", "text/html").build()?;
+    /// assert_eq!(request.headers()["accept"], "text/html");
+    /// assert!(request.headers().get("user-agent").is_none()); // a client default, added later
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
     /// The headers, to change them.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::{HeaderValue, header};
+    ///
+    /// let mut request = httplib::get("https://example.com/").build()?;
+    /// request.headers_mut().insert(header::ACCEPT, HeaderValue::from_static("text/html"));
+    /// assert_eq!(request.headers()["accept"], "text/html");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
         &mut self.headers
     }
 
     /// The body, if any.
+    ///
+    /// # Examples
+    /// ```
+    /// let request = httplib::post("https://example.com/notes").content("hello").build()?;
+    /// assert_eq!(request.body().and_then(|b| b.as_bytes()), Some(&b"hello"[..]));
+    /// assert!(httplib::get("https://example.com/").build()?.body().is_none());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn body(&self) -> Option<&Body> {
         self.body.as_ref()
     }
 
     /// The body, to change it.
+    ///
+    /// # Examples
+    /// ```
+    /// let mut request = httplib::post("https://example.com/notes").content("draft").build()?;
+    /// *request.body_mut() = Some(httplib::Body::from("final text"));
+    /// assert_eq!(request.body().unwrap().content_length(), Some(10));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn body_mut(&mut self) -> &mut Option<Body> {
         &mut self.body
     }
 
     /// The timeout set on this request, overriding the client's.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let request = httplib::get("https://example.com/")
+    ///     .timeout(Duration::from_secs(30))
+    ///     .build()?;
+    /// assert_eq!(request.timeout().unwrap().read, Some(Duration::from_secs(30)));
+    /// assert!(httplib::get("https://example.com/").build()?.timeout().is_none());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn timeout(&self) -> Option<&Timeout> {
         self.options.timeout.as_ref()
     }
@@ -116,11 +202,46 @@ impl fmt::Debug for Request {
 }
 
 /// Marks a [`RequestBuilder`] whose `.await` reads the whole body into a [`Response`].
+///
+/// # Examples
+/// ```
+/// use httplib::{Buffered, RequestBuilder, Response};
+/// # use httplib::backend::mock::{MockBackend, MockResponse};
+/// # let mock = MockBackend::new();
+/// # mock.on(httplib::Method::GET, "/items", MockResponse::new(200).text("all of it"));
+/// # let builder = httplib::Client::builder().base_url("http://api.test");
+/// # let client = builder.backend(mock.clone()).build()?;
+/// # futures_executor::block_on(async {
+/// let builder: RequestBuilder<Buffered> = client.get("/items"); // the default mode
+/// let r: Response = builder.await?;
+/// assert_eq!(r.text()?, "all of it"); // read already: no `.await`
+/// # Ok::<(), httplib::Error>(())
+/// # })?;
+/// # Ok::<(), httplib::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Buffered;
 
 /// Marks a [`RequestBuilder`] whose `.await` gives a [`StreamingResponse`] as soon as the
 /// head has arrived.
+///
+/// # Examples
+/// ```
+/// use httplib::{RequestBuilder, Streamed, StreamingResponse};
+/// # use httplib::backend::mock::{MockBackend, MockResponse};
+/// # let mock = MockBackend::new();
+/// # mock.on(httplib::Method::GET, "/items", MockResponse::new(200).text("all of it"));
+/// # let builder = httplib::Client::builder().base_url("http://api.test");
+/// # let client = builder.backend(mock.clone()).build()?;
+/// # futures_executor::block_on(async {
+/// let builder: RequestBuilder<Streamed> = client.get("/items").stream();
+/// let r: StreamingResponse = builder.await?;
+/// assert!(r.is_success()); // the body is still to be read
+/// assert_eq!(r.read().await?.text()?, "all of it");
+/// # Ok::<(), httplib::Error>(())
+/// # })?;
+/// # Ok::<(), httplib::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Streamed;
 
@@ -169,6 +290,20 @@ impl<M> RequestBuilder<M> {
 
     /// Adds a header (appending to any of the same name already set on this request; a
     /// client default of the same name is replaced). Values with CR, LF or NUL are refused.
+    ///
+    /// # Examples
+    /// ```
+    /// let request = httplib::get("https://example.com/")
+    ///     .header("X-Tag", "a")
+    ///     .header("X-Tag", "b")
+    ///     .build()?;
+    /// assert_eq!(request.headers().get_all("x-tag").iter().count(), 2);
+    ///
+    /// let request = httplib::get("https://example.com/").header("X-Bad", "a\r\nb");
+    /// let err = request.build().unwrap_err();
+    /// assert!(err.is_builder());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn header<K, V>(self, name: K, value: V) -> Self
     where
         K: TryInto<HeaderName>,
@@ -185,6 +320,18 @@ impl<M> RequestBuilder<M> {
     }
 
     /// Adds every header of `headers`.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::{HeaderMap, HeaderValue, header};
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    /// headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("en"));
+    /// let request = httplib::get("https://example.com/").headers(headers).build()?;
+    /// assert_eq!(request.headers().len(), 2);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn headers(self, headers: HeaderMap) -> Self {
         self.map(|r| {
             for (name, value) in &headers {
@@ -196,6 +343,15 @@ impl<M> RequestBuilder<M> {
 
     /// Appends query parameters from anything `Serialize` as a urlencoded sequence of pairs
     /// or a struct/map: `&[("q", "test")]`, a `HashMap`, a `#[derive(Serialize)]` struct.
+    ///
+    /// # Examples
+    /// ```
+    /// let request = httplib::get("https://example.com/search?lang=en")
+    ///     .query(&[("q", "rust http"), ("page", "2")])
+    ///     .build()?;
+    /// assert_eq!(request.url().query(), Some("lang=en&q=rust+http&page=2"));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn query<T: Serialize + ?Sized>(self, params: &T) -> Self {
         self.map(|r| {
             let encoded = serde_urlencoded::to_string(params)
@@ -212,6 +368,21 @@ impl<M> RequestBuilder<M> {
     }
 
     /// Sends `value` as JSON, with `Content-Type: application/json` unless one is set.
+    ///
+    /// # Examples
+    /// ```
+    /// #[derive(serde::Serialize)]
+    /// struct NewItem<'a> {
+    ///     name: &'a str,
+    /// }
+    ///
+    /// let request = httplib::post("https://example.com/items")
+    ///     .json(&NewItem { name: "ada" })
+    ///     .build()?;
+    /// assert_eq!(request.headers()["content-type"], "application/json");
+    /// assert_eq!(request.body().unwrap().as_bytes(), Some(&br#"{"name":"ada"}"#[..]));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn json<T: Serialize + ?Sized>(self, value: &T) -> Self {
         self.map(|r| {
             let bytes = serde_json::to_vec(value)
@@ -223,6 +394,16 @@ impl<M> RequestBuilder<M> {
 
     /// Sends a urlencoded form (httpx's `data=`), with
     /// `Content-Type: application/x-www-form-urlencoded` unless one is set.
+    ///
+    /// # Examples
+    /// ```
+    /// let request = httplib::post("https://example.com/login")
+    ///     .form(&[("user", "ada lovelace"), ("lang", "en")])
+    ///     .build()?;
+    /// assert_eq!(request.headers()["content-type"], "application/x-www-form-urlencoded");
+    /// assert_eq!(request.body().unwrap().as_bytes(), Some(&b"user=ada+lovelace&lang=en"[..]));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn form<T: Serialize + ?Sized>(self, fields: &T) -> Self {
         self.map(|r| {
             let encoded = serde_urlencoded::to_string(fields)
@@ -233,6 +414,17 @@ impl<M> RequestBuilder<M> {
     }
 
     /// Sends a multipart form (httpx's `files=`); files in it are streamed, not read into memory.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::multipart::Form;
+    ///
+    /// let form = Form::new().text("title", "holiday");
+    /// let content_type = format!("multipart/form-data; boundary={}", form.boundary());
+    /// let request = httplib::post("https://example.com/upload").multipart(form).build()?;
+    /// assert_eq!(request.headers()["content-type"], content_type);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn multipart(self, form: crate::multipart::Form) -> Self {
         self.map(|r| {
             let content_type = form.content_type();
@@ -247,6 +439,16 @@ impl<M> RequestBuilder<M> {
 
     /// Sends raw bytes or text as they are (httpx's `content=`): never form-encoded, and
     /// no `Content-Type` is added.
+    ///
+    /// # Examples
+    /// ```
+    /// let request = httplib::post("https://example.com/raw")
+    ///     .content(b"\x00\x01raw".to_vec())
+    ///     .build()?;
+    /// assert_eq!(request.body().unwrap().content_length(), Some(5));
+    /// assert!(request.headers().get("content-type").is_none());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn content(self, body: impl Into<Body>) -> Self {
         self.map(|r| {
             r.body = Some(body.into());
@@ -256,6 +458,17 @@ impl<M> RequestBuilder<M> {
 
     /// Authenticates this request: `("user", "passwd")` for Basic, a
     /// [`DigestAuth`](crate::DigestAuth), or an [`Auth`]. Replaces the client's auth.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// client.get("http://api.test/me").auth(("user", "passwd")).send_blocking()?;
+    /// let sent = &mock.requests()[0].headers["authorization"];
+    /// assert_eq!(sent, "Basic dXNlcjpwYXNzd2Q=");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn auth(self, auth: impl Into<Auth>) -> Self {
         let auth = auth.into();
         self.map(|r| {
@@ -265,23 +478,62 @@ impl<M> RequestBuilder<M> {
     }
 
     /// Basic auth; the header is marked sensitive.
-    pub fn basic_auth(
-        self,
-        username: impl Into<String>,
-        password: Option<impl Into<String>>,
-    ) -> Self {
-        self.auth(Auth::basic(
-            username,
-            password.map(Into::into).unwrap_or_default(),
-        ))
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// client.get("http://api.test/me").basic_auth("user", Some("passwd")).send_blocking()?;
+    /// let sent = &mock.requests()[0].headers["authorization"];
+    /// assert_eq!(sent, "Basic dXNlcjpwYXNzd2Q=");
+    /// assert!(sent.is_sensitive());
+    /// // Without a password:
+    /// client.get("http://api.test/me").basic_auth("user", None).send_blocking()?;
+    /// assert_eq!(mock.requests()[1].headers["authorization"], "Basic dXNlcjo=");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn basic_auth(self, username: impl Into<String>, password: Option<&str>) -> Self {
+        self.auth(Auth::basic(username, password.unwrap_or_default()))
     }
 
     /// Bearer token auth; the header is marked sensitive.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// client.get("http://api.test/me").bearer_auth("TOKEN").send_blocking()?;
+    /// let sent = &mock.requests()[0].headers["authorization"];
+    /// assert_eq!(sent, "Bearer TOKEN");
+    /// assert!(sent.is_sensitive());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn bearer_auth(self, token: impl Into<String>) -> Self {
         self.auth(Auth::bearer(token))
     }
 
     /// Overrides the client's timeouts for this request (a `Duration` sets all four).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/slow",
+    /// #     MockResponse::new(200).delay(Duration::from_millis(500)));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    ///
+    /// let hurried = client.get("/slow").timeout(Duration::from_millis(50));
+    /// let err = hurried.send_blocking().unwrap_err();
+    /// assert!(err.is_timeout());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 `fetch` cannot tell connecting, writing and waiting apart: see [`Timeout`].
     pub fn timeout(self, timeout: impl Into<Timeout>) -> Self {
         let timeout = timeout.into();
         self.map(|r| {
@@ -291,6 +543,26 @@ impl<M> RequestBuilder<M> {
     }
 
     /// Follows redirects for this request (off by default, as in httpx).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/old", MockResponse::new(302).header("Location", "/new"));
+    /// # mock.on(httplib::Method::GET, "/new", MockResponse::new(200));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.get("/old").send_blocking()?;
+    /// assert!(r.is_redirect()); // returned as it is
+    /// let r = client.get("/old").follow_redirects(true).send_blocking()?;
+    /// assert_eq!(r.url().path(), "/new");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// In a browser the browser follows redirects itself, and one not followed is an
+    /// [`OpaqueRedirect`](ErrorKind::OpaqueRedirect) error: see
+    /// [`ClientBuilder::follow_redirects`](crate::ClientBuilder::follow_redirects).
     pub fn follow_redirects(self, follow: bool) -> Self {
         self.map(|r| {
             r.options.follow_redirects = Some(follow);
@@ -300,6 +572,22 @@ impl<M> RequestBuilder<M> {
 
     /// The most redirects to follow before failing with
     /// [`TooManyRedirects`](ErrorKind::TooManyRedirects) (default 20).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.handle(|_| Some(MockResponse::new(302).header("Location", "/again")));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let request = client.get("/again").follow_redirects(true).max_redirects(1);
+    /// let err = request.send_blocking().unwrap_err();
+    /// assert_eq!(err.kind(), httplib::ErrorKind::TooManyRedirects);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// In a browser, which follows redirects itself, its own cap of 20 applies instead.
     pub fn max_redirects(self, max: usize) -> Self {
         self.map(|r| {
             r.options.max_redirects = Some(max);
@@ -311,12 +599,42 @@ impl<M> RequestBuilder<M> {
     ///
     /// # Errors
     /// The first error met while building (invalid URL or header, body serialization).
+    ///
+    /// # Examples
+    /// ```
+    /// let request = httplib::get("https://example.com/items").query(&[("page", "2")]).build()?;
+    /// assert_eq!(request.url().as_str(), "https://example.com/items?page=2");
+    ///
+    /// let err = httplib::get("https://example.com/").header("X", "a\nb").build().unwrap_err();
+    /// assert!(err.is_builder());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn build(self) -> Result<Request> {
         self.request
     }
 
     /// Makes `.await` give a [`StreamingResponse`] as soon as the head has arrived, with the
     /// body left to read.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/big", MockResponse::new(200)
+    /// #     .chunks([bytes::Bytes::from("part 1, "), bytes::Bytes::from("part 2")]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// # futures_executor::block_on(async {
+    /// let mut r = client.get("/big").stream().await?;
+    /// let mut received = Vec::new();
+    /// while let Some(chunk) = r.chunk().await? {
+    ///     received.extend_from_slice(&chunk);
+    /// }
+    /// assert_eq!(received, b"part 1, part 2");
+    /// # Ok::<(), httplib::Error>(())
+    /// # })?;
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn stream(self) -> RequestBuilder<Streamed> {
         RequestBuilder {
             client: self.client,
@@ -351,6 +669,23 @@ impl<M> RequestBuilder<M> {
     ///
     /// # Platform
     /// Native only: there is no blocking in the browser or Node.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/items", MockResponse::new(200).json(&[1, 2]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.get("/items").send_blocking()?;
+    /// assert_eq!(r.json::<Vec<u32>>()?, [1, 2]);
+    ///
+    /// // Inside a current-thread runtime it would stall the thread: refused instead.
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let err = runtime.block_on(async { client.get("/items").send_blocking() }).unwrap_err();
+    /// assert!(err.is_builder());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn send_blocking(self) -> Result<Response> {
         crate::runtime::block_on(self.send_buffered())?
     }
@@ -363,15 +698,63 @@ impl<M> RequestBuilder<M> {
     ///
     /// # Platform
     /// Native only.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/log",
+    /// #     MockResponse::new(200).text("line one\nline two\n"));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.get("/log").stream_blocking()?;
+    /// assert!(r.is_success()); // the head has arrived; the body is still to be read
+    /// let lines: Vec<String> = r.iter_lines().collect::<Result<_, _>>()?;
+    /// assert_eq!(lines, ["line one", "line two"]);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn stream_blocking(self) -> Result<StreamingResponse> {
         crate::runtime::block_on(self.send_streamed())?
     }
 }
 
 /// The future of a [`RequestBuilder`] that reads the whole body.
+///
+/// It is `Send` natively, so it can be stored, boxed or spawned like any other future.
+///
+/// # Examples
+/// ```
+/// use std::future::IntoFuture;
+/// # use httplib::backend::mock::{MockBackend, MockResponse};
+/// # let mock = MockBackend::new();
+/// # mock.handle(|_| Some(MockResponse::new(200)));
+/// # let builder = httplib::Client::builder().base_url("http://api.test");
+/// # let client = builder.backend(mock.clone()).build()?;
+///
+/// let pending: Vec<httplib::ResponseFuture> =
+///     ["/a", "/b"].iter().map(|p| client.get(*p).into_future()).collect();
+/// let responses = futures_executor::block_on(futures_util::future::join_all(pending));
+/// assert!(responses.iter().all(|r| r.as_ref().is_ok_and(|r| r.is_success())));
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub type ResponseFuture = BoxFuture<'static, Result<Response>>;
 
 /// The future of a streaming [`RequestBuilder`].
+///
+/// # Examples
+/// ```
+/// use std::future::IntoFuture;
+/// # use httplib::backend::mock::{MockBackend, MockResponse};
+/// # let mock = MockBackend::new();
+/// # mock.on(httplib::Method::GET, "/big", MockResponse::new(200).text("data"));
+/// # let builder = httplib::Client::builder().base_url("http://api.test");
+/// # let client = builder.backend(mock.clone()).build()?;
+///
+/// let pending: httplib::StreamingResponseFuture = client.get("/big").stream().into_future();
+/// let r = futures_executor::block_on(pending)?;
+/// assert_eq!(r.read_blocking()?.text()?, "data");
+/// # Ok::<(), httplib::Error>(())
+/// ```
 pub type StreamingResponseFuture = BoxFuture<'static, Result<StreamingResponse>>;
 
 impl IntoFuture for RequestBuilder<Buffered> {

@@ -10,25 +10,79 @@ use std::pin::Pin;
 cfg_if::cfg_if! {
     if #[cfg(target_arch = "wasm32")] {
         /// `Send` natively, nothing on wasm32, where JS values are neither `Send` nor `Sync`.
+        ///
+        /// # Examples
+        /// A helper that boxes futures on every target:
+        /// ```
+        /// use std::future::Future;
+        /// use httplib::{BoxFuture, MaybeSend};
+        ///
+        /// fn boxed<'a, T>(future: impl Future<Output = T> + MaybeSend + 'a) -> BoxFuture<'a, T> {
+        ///     Box::pin(future)
+        /// }
+        /// assert_eq!(futures_executor::block_on(boxed(async { 40 + 2 })), 42);
+        /// ```
         pub trait MaybeSend {}
         impl<T: ?Sized> MaybeSend for T {}
 
         /// A boxed future: `Send` natively, not on wasm32.
+        ///
+        /// # Examples
+        /// ```
+        /// let future: httplib::BoxFuture<'static, u32> = Box::pin(async { 7 });
+        /// assert_eq!(futures_executor::block_on(future), 7);
+        /// ```
         pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
         /// A boxed stream: `Send` natively, not on wasm32.
+        ///
+        /// # Examples
+        /// ```
+        /// use futures_util::StreamExt;
+        ///
+        /// let stream: httplib::BoxStream<'static, u32> =
+        ///     Box::pin(futures_util::stream::iter([1, 2, 3]));
+        /// assert_eq!(futures_executor::block_on(stream.collect::<Vec<_>>()), [1, 2, 3]);
+        /// ```
         pub type BoxStream<'a, T> = Pin<Box<dyn futures_core::Stream<Item = T> + 'a>>;
 
         pub(crate) use web_time::Instant;
     } else {
         /// `Send` natively, nothing on wasm32, where JS values are neither `Send` nor `Sync`.
+        ///
+        /// # Examples
+        /// A helper that boxes futures on every target:
+        /// ```
+        /// use std::future::Future;
+        /// use httplib::{BoxFuture, MaybeSend};
+        ///
+        /// fn boxed<'a, T>(future: impl Future<Output = T> + MaybeSend + 'a) -> BoxFuture<'a, T> {
+        ///     Box::pin(future)
+        /// }
+        /// assert_eq!(futures_executor::block_on(boxed(async { 40 + 2 })), 42);
+        /// ```
         pub trait MaybeSend: Send {}
         impl<T: ?Sized + Send> MaybeSend for T {}
 
         /// A boxed future: `Send` natively, not on wasm32.
+        ///
+        /// # Examples
+        /// ```
+        /// let future: httplib::BoxFuture<'static, u32> = Box::pin(async { 7 });
+        /// assert_eq!(futures_executor::block_on(future), 7);
+        /// ```
         pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
         /// A boxed stream: `Send` natively, not on wasm32.
+        ///
+        /// # Examples
+        /// ```
+        /// use futures_util::StreamExt;
+        ///
+        /// let stream: httplib::BoxStream<'static, u32> =
+        ///     Box::pin(futures_util::stream::iter([1, 2, 3]));
+        /// assert_eq!(futures_executor::block_on(stream.collect::<Vec<_>>()), [1, 2, 3]);
+        /// ```
         pub type BoxStream<'a, T> = Pin<Box<dyn futures_core::Stream<Item = T> + Send + 'a>>;
 
         pub(crate) use std::time::Instant;

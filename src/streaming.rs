@@ -51,11 +51,55 @@ impl StreamingResponse {
     /// [`ReadTimeout`](crate::ErrorKind::ReadTimeout) when no chunk comes within the read
     /// timeout; [`Read`](crate::ErrorKind::Read) when the connection fails or the body is
     /// shorter than announced; [`Decode`](crate::ErrorKind::Decode) for bad compression.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use bytes::Bytes;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/greeting",
+    /// #     MockResponse::new(200).chunks([Bytes::from("Hello, "), Bytes::from("world")]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// # futures_executor::block_on(async {
+    /// let mut r = client.get("/greeting").stream().await?;
+    /// assert_eq!(r.chunk().await?.as_deref(), Some(&b"Hello, "[..]));
+    /// assert_eq!(r.chunk().await?.as_deref(), Some(&b"world"[..]));
+    /// assert_eq!(r.chunk().await?, None);
+    /// # Ok::<(), httplib::Error>(())
+    /// # })?;
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
         self.body.next().await.transpose()
     }
 
     /// The body as a stream of chunks, in the sizes they arrive.
+    ///
+    /// # Examples
+    /// ```
+    /// use futures_util::TryStreamExt;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use bytes::Bytes;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/greeting",
+    /// #     MockResponse::new(200).chunks([Bytes::from("Hello, "), Bytes::from("world")]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// # futures_executor::block_on(async {
+    /// let r = client.get("/greeting").stream().await?;
+    /// let chunks: Vec<bytes::Bytes> = r.bytes_stream().try_collect().await?;
+    /// assert_eq!(chunks, ["Hello, ", "world"]);
+    /// # Ok::<(), httplib::Error>(())
+    /// # })?;
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Each item fails as [`chunk`](Self::chunk) does.
+    ///
+    /// # Platform
+    /// The stream is `Send` natively; on wasm32, where JS values are not `Send`, it is not.
     pub fn bytes_stream(self) -> impl Stream<Item = Result<Bytes>> + MaybeSend {
         self.body
     }
@@ -66,6 +110,28 @@ impl StreamingResponse {
     /// # Errors
     /// Each item fails as [`chunk`](Self::chunk) does, or with
     /// [`Decode`](crate::ErrorKind::Decode) for a line that is not valid text.
+    ///
+    /// # Examples
+    /// ```
+    /// use futures_util::TryStreamExt;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use bytes::Bytes;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/log",
+    /// #     MockResponse::new(200).chunks([Bytes::from("first\r\nsec"), Bytes::from("ond\n")]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// # futures_executor::block_on(async {
+    /// let r = client.get("/log").stream().await?;
+    /// let lines: Vec<String> = r.lines().try_collect().await?;
+    /// assert_eq!(lines, ["first", "second"]);
+    /// # Ok::<(), httplib::Error>(())
+    /// # })?;
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// The stream is `Send` natively; on wasm32, where JS values are not `Send`, it is not.
     pub fn lines(self) -> impl Stream<Item = Result<String>> + MaybeSend {
         let state = Lines::new(&self.head, self.body);
         futures_util::stream::unfold(state, |mut state| async move {
@@ -78,6 +144,25 @@ impl StreamingResponse {
     ///
     /// # Errors
     /// As [`chunk`](Self::chunk).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use bytes::Bytes;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/items", MockResponse::new(200).json(&[1, 2]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// # futures_executor::block_on(async {
+    /// let r = client.get("/items").stream().await?;
+    /// if r.is_success() {
+    ///     let r = r.read().await?; // a `Response`: its body is in memory now
+    ///     assert_eq!(r.json::<Vec<u32>>()?, [1, 2]);
+    /// }
+    /// # Ok::<(), httplib::Error>(())
+    /// # })?;
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub async fn read(mut self) -> Result<Response> {
         let first = match self.chunk().await? {
             None => Bytes::new(),
@@ -110,6 +195,20 @@ impl StreamingResponse {
     ///
     /// # Errors
     /// The status error.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use bytes::Bytes;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/missing", MockResponse::new(404).text("no such page"));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let err = client.get("/missing").stream_blocking()?.raise_for_status().unwrap_err();
+    /// assert_eq!(err.status(), Some(httplib::StatusCode::NOT_FOUND));
+    /// assert!(err.response().unwrap().bytes().is_empty()); // the body was not read
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn raise_for_status(self) -> Result<StreamingResponse> {
         if self.is_error() {
             Err(Error::from_status(Response {
@@ -131,6 +230,29 @@ impl StreamingResponse {
     ///
     /// # Errors
     /// As [`chunk`](Self::chunk), and [`Io`](crate::ErrorKind::Io) when `writer` fails.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use bytes::Bytes;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/data",
+    /// #     MockResponse::new(200).chunks([Bytes::from("012"), Bytes::from("3456789")]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// # futures_executor::block_on(async {
+    /// let mut r = client.get("/data").stream().await?;
+    /// let mut out = Vec::new(); // any `tokio::io::AsyncWrite`: a `tokio::fs::File`, say
+    /// let written = r.copy_to(&mut out).await?;
+    /// assert_eq!(written, 10);
+    /// assert_eq!(out, b"0123456789");
+    /// # Ok::<(), httplib::Error>(())
+    /// # })?;
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// Native only: there is no file system from wasm32.
     pub async fn copy_to<W>(&mut self, writer: &mut W) -> Result<u64>
     where
         W: tokio::io::AsyncWrite + Unpin + ?Sized,
@@ -150,6 +272,27 @@ impl StreamingResponse {
     /// `iter_bytes(chunk_size=...)`.
     ///
     /// Each item is an error, as for `send_blocking`, when called inside an async runtime.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use bytes::Bytes;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/data",
+    /// #     MockResponse::new(200).chunks([Bytes::from("012"), Bytes::from("3456789")]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.get("/data").stream_blocking()?; // chunks of 3 and 7 bytes arrive
+    /// let chunks: Vec<bytes::Bytes> = r.iter_bytes(4).collect::<Result<_, _>>()?;
+    /// assert_eq!(chunks, ["0123", "4567", "89"]);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Each item fails as [`chunk`](Self::chunk) does; after an error the iterator ends.
+    ///
+    /// # Platform
+    /// Native only: there is no blocking in the browser or Node.
     pub fn iter_bytes(self, chunk_size: usize) -> impl Iterator<Item = Result<Bytes>> {
         let mut body = self.body;
         let mut buffer = BytesMut::new();
@@ -177,6 +320,27 @@ impl StreamingResponse {
     }
 
     /// The body as text lines, blocking the calling thread for each: httpx's `iter_lines()`.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use bytes::Bytes;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/log",
+    /// #     MockResponse::new(200).chunks([Bytes::from("first\r\nsec"), Bytes::from("ond\n")]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.get("/log").stream_blocking()?;
+    /// let lines: Vec<String> = r.iter_lines().collect::<Result<_, _>>()?;
+    /// assert_eq!(lines, ["first", "second"]);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Each item fails as in [`lines`](Self::lines); after an error the iterator ends.
+    ///
+    /// # Platform
+    /// Native only: there is no blocking in the browser or Node.
     pub fn iter_lines(self) -> impl Iterator<Item = Result<String>> {
         let mut state = Some(Lines::new(&self.head, self.body));
         std::iter::from_fn(move || {
@@ -197,6 +361,25 @@ impl StreamingResponse {
     ///
     /// # Errors
     /// As [`copy_to`](Self::copy_to).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use bytes::Bytes;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/data",
+    /// #     MockResponse::new(200).chunks([Bytes::from("012"), Bytes::from("3456789")]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let mut r = client.get("/data").stream_blocking()?;
+    /// let mut out = Vec::new(); // any `std::io::Write`: a `std::fs::File`, say
+    /// let written = r.copy_to_blocking(&mut out)?;
+    /// assert_eq!((written, out.as_slice()), (10, &b"0123456789"[..]));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// Native only.
     pub fn copy_to_blocking<W: std::io::Write + ?Sized>(&mut self, writer: &mut W) -> Result<u64> {
         let mut written = 0;
         while let Some(chunk) = crate::runtime::block_on(self.chunk())?? {
@@ -212,6 +395,24 @@ impl StreamingResponse {
     ///
     /// # Errors
     /// As [`chunk`](Self::chunk).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use bytes::Bytes;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/items", MockResponse::new(200).json(&[1, 2]));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// let r = client.get("/items").stream_blocking()?;
+    /// assert_eq!(r.headers()["content-type"], "application/json");
+    /// let r = r.read_blocking()?;
+    /// assert_eq!(r.json::<Vec<u32>>()?, [1, 2]);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// Native only.
     pub fn read_blocking(self) -> Result<Response> {
         crate::runtime::block_on(self.read())?
     }
@@ -224,6 +425,19 @@ impl StreamingResponse {
     /// has read yet is handed over as the platform gave it, without passing its chunks
     /// through Rust (the read timeout between chunks then no longer applies); any other body
     /// is wrapped.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn run() -> httplib::Result<()> {
+    /// let r = httplib::Client::new().get("https://example.com/video.mp4").stream().await?;
+    /// let stream: web_sys::ReadableStream = r.into_readable_stream();
+    /// assert!(!stream.locked()); // for JS to read, or to hand to `new Response(stream)`
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Platform
+    /// wasm32 only.
     pub fn into_readable_stream(mut self) -> web_sys::ReadableStream {
         if let Some(raw) = self.body.take_raw() {
             return raw;

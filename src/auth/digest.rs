@@ -102,6 +102,27 @@ fn hex(bytes: &[u8]) -> String {
 
 impl DigestAuth {
     /// Digest credentials for `username` and `password`.
+    ///
+    /// # Examples
+    /// The first request is challenged; the answer goes out with the same request sent again:
+    /// ```
+    /// use httplib::DigestAuth;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.handle(|r| Some(match r.headers.get("authorization") {
+    /// #     None => MockResponse::new(401).header("WWW-Authenticate",
+    /// #         r#"Digest realm="api", nonce="abc", qop="auth", algorithm=SHA-256"#),
+    /// #     Some(_) => MockResponse::new(200),
+    /// # }));
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// let auth = DigestAuth::new("user", "passwd");
+    /// let r = client.get("http://api.test/private").auth(auth).send_blocking()?;
+    /// assert!(r.is_success());
+    /// let answer = mock.requests()[1].headers["authorization"].to_str().unwrap().to_owned();
+    /// assert!(answer.starts_with(r#"Digest username="user", realm="api""#));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn new(username: impl Into<String>, password: impl Into<String>) -> DigestAuth {
         DigestAuth {
             username: username.into(),

@@ -44,6 +44,18 @@ pub enum Auth {
 
 impl Auth {
     /// Basic auth.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::Auth;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    ///
+    /// client.get("http://api.test/me").auth(Auth::basic("user", "passwd")).send_blocking()?;
+    /// assert_eq!(mock.requests()[0].headers["authorization"], "Basic dXNlcjpwYXNzd2Q=");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Auth {
         Auth::Basic {
             username: username.into(),
@@ -52,6 +64,21 @@ impl Auth {
     }
 
     /// Bearer token auth.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::Auth;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    ///
+    /// let client = httplib::Client::builder()
+    ///     .auth(Auth::bearer("TOKEN"))
+    ///     .backend(mock.clone())
+    ///     .build()?;
+    /// client.get("http://api.test/me").send_blocking()?;
+    /// assert_eq!(mock.requests()[0].headers["authorization"], "Bearer TOKEN");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn bearer(token: impl Into<String>) -> Auth {
         Auth::Bearer(token.into())
     }

@@ -59,17 +59,60 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl MockBackend {
     /// A backend with no rules yet.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::backend::mock::MockBackend;
+    ///
+    /// let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// let r = client.get("http://api.test/anything").send_blocking()?;
+    /// assert_eq!(r.status_code(), 404); // no rule answers yet
+    /// assert_eq!(r.text()?, "no mock rule answers GET http://api.test/anything");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn new() -> MockBackend {
         MockBackend::default()
     }
 
     /// Answers every `method` request whose URL path is `path` with `response`.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::backend::mock::{MockBackend, MockResponse};
+    /// use httplib::Method;
+    ///
+    /// let mock = MockBackend::new();
+    /// mock.on(Method::GET, "/items", MockResponse::new(200).json(&[1, 2]))
+    ///     .on(Method::POST, "/items", MockResponse::new(201));
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// assert_eq!(client.post("http://api.test/items").send_blocking()?.status_code(), 201);
+    /// // The query is not part of the match:
+    /// assert_eq!(client.get("http://api.test/items?page=2").send_blocking()?.status_code(), 200);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn on(&self, method: Method, path: &str, response: MockResponse) -> &MockBackend {
         let path = path.to_owned();
         self.handle(move |r| (r.method == method && r.url.path() == path).then(|| response.clone()))
     }
 
     /// Answers with whatever `rule` returns; `None` passes the request to the next rule.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::backend::mock::{MockBackend, MockResponse};
+    /// use httplib::Method;
+    ///
+    /// let mock = MockBackend::new();
+    /// mock.handle(|r| {
+    ///     let id = r.url.path().strip_prefix("/users/")?;
+    ///     Some(MockResponse::new(200).text(format!("user {id}")))
+    /// });
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// assert_eq!(client.get("http://api.test/users/7").send_blocking()?.text()?, "user 7");
+    /// assert_eq!(client.get("http://api.test/other").send_blocking()?.status_code(), 404);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn handle<F>(&self, rule: F) -> &MockBackend
     where
         F: Fn(&RecordedRequest) -> Option<MockResponse> + Send + Sync + 'static,
@@ -79,6 +122,22 @@ impl MockBackend {
     }
 
     /// Every request received so far, oldest first.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::backend::mock::{MockBackend, MockResponse};
+    /// use httplib::Method;
+    ///
+    /// let mock = MockBackend::new();
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// let item = serde_json::json!({"name": "ada"});
+    /// client.post("http://api.test/items").json(&item).send_blocking()?;
+    /// let sent = &mock.requests()[0];
+    /// assert_eq!(sent.method, Method::POST);
+    /// assert_eq!(sent.headers["content-type"], "application/json");
+    /// assert_eq!(sent.body, r#"{"name":"ada"}"#);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.inner.requests).clone()
     }
@@ -146,6 +205,9 @@ impl Backend for MockBackend {
                 );
                 wait.await?;
             }
+            if let Some(mistake) = answer.mistake {
+                return Err(Error::builder(format!("the mock response is invalid: {mistake}")));
+            }
             if let Some(kind) = answer.error {
                 return Err(Error::new(kind, "scripted failure (MockResponse::error)"));
             }
@@ -160,6 +222,19 @@ impl Backend for MockBackend {
 }
 
 /// A request as the [`MockBackend`] received it: final headers, absolute URL, whole body.
+///
+/// # Examples
+/// A rule that echoes what it was sent:
+/// ```
+/// use httplib::backend::mock::{MockBackend, MockResponse, RecordedRequest};
+///
+/// let mock = MockBackend::new();
+/// mock.handle(|r: &RecordedRequest| Some(MockResponse::new(200).body(r.body.clone())));
+/// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+/// let r = client.put("http://api.test/echo").content("echo me").send_blocking()?;
+/// assert_eq!(r.text()?, "echo me");
+/// # Ok::<(), httplib::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RecordedRequest {
@@ -174,6 +249,20 @@ pub struct RecordedRequest {
 }
 
 /// A scripted response.
+///
+/// # Examples
+/// ```
+/// use httplib::backend::mock::{MockBackend, MockResponse};
+/// use httplib::Method;
+///
+/// let mock = MockBackend::new();
+/// mock.on(Method::GET, "/", MockResponse::new(200).header("X-Request-Id", "42").text("hello"));
+/// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+/// let r = client.get("http://api.test/").send_blocking()?;
+/// assert_eq!(r.headers()["x-request-id"], "42");
+/// assert_eq!(r.text()?, "hello");
+/// # Ok::<(), httplib::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct MockResponse {
     status: StatusCode,
@@ -181,30 +270,90 @@ pub struct MockResponse {
     chunks: Vec<Bytes>,
     delay: Option<Duration>,
     error: Option<ErrorKind>,
+    /// A mistake in the script (an invalid status or header, a value that would not
+    /// serialize), reported by the request that gets this response.
+    mistake: Option<String>,
 }
 
 impl MockResponse {
-    /// A response with this status and no body. An invalid status becomes 500.
+    /// A response with this status and no body. An invalid status fails the request that
+    /// gets it with a [`Builder`](ErrorKind::Builder) error naming it.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use httplib::Method;
+    /// # let mock = MockBackend::new();
+    /// mock.on(Method::GET, "/teapot", MockResponse::new(418))
+    ///     .on(Method::GET, "/bad", MockResponse::new(1000));
+    /// # let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// assert_eq!(client.get("http://api.test/teapot").send_blocking()?.status_code(), 418);
+    /// let err = client.get("http://api.test/bad").send_blocking().unwrap_err();
+    /// assert!(err.to_string().contains("1000"));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     pub fn new(status: u16) -> MockResponse {
+        let (status, mistake) = match StatusCode::from_u16(status) {
+            Ok(status) => (status, None),
+            Err(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some(format!("{status} is not a valid status")),
+            ),
+        };
         MockResponse {
-            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            status,
             headers: HeaderMap::new(),
             chunks: Vec::new(),
             delay: None,
             error: None,
+            mistake,
         }
     }
 
-    /// Adds a header (ignored if the name or value is invalid).
-    #[must_use]
-    pub fn header(mut self, name: &str, value: &str) -> MockResponse {
-        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-            self.headers.append(name, value);
-        }
+    fn mistake(mut self, mistake: String) -> MockResponse {
+        self.mistake.get_or_insert(mistake);
         self
     }
 
+    /// Adds a header. An invalid name or value fails the request that gets this response
+    /// with a [`Builder`](ErrorKind::Builder) error naming it.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use httplib::Method;
+    /// # let mock = MockBackend::new();
+    /// mock.on(Method::GET, "/login", MockResponse::new(200)
+    ///     .header("Set-Cookie", "a=1")
+    ///     .header("Set-Cookie", "b=2"));
+    /// # let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// let r = client.get("http://api.test/login").send_blocking()?;
+    /// assert_eq!(r.headers().get_all("set-cookie").iter().count(), 2);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    #[must_use]
+    pub fn header(mut self, name: &str, value: &str) -> MockResponse {
+        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            (Ok(name), Ok(value)) => {
+                self.headers.append(name, value);
+                self
+            }
+            _ => self.mistake(format!("the header {name:?}: {value:?} is invalid")),
+        }
+    }
+
     /// Sets the body.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use httplib::Method;
+    /// # let mock = MockBackend::new();
+    /// mock.on(Method::GET, "/bytes", MockResponse::new(200).body(vec![0u8, 1, 2]));
+    /// # let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// assert_eq!(client.get("http://api.test/bytes").send_blocking()?.bytes()[..], [0, 1, 2]);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn body(mut self, body: impl Into<Bytes>) -> MockResponse {
         self.chunks = vec![body.into()];
@@ -212,6 +361,22 @@ impl MockResponse {
     }
 
     /// Sets the body, sent as these separate chunks.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use httplib::Method;
+    /// # let mock = MockBackend::new();
+    /// use bytes::Bytes;
+    ///
+    /// let chunks = [Bytes::from("ab"), Bytes::from("c")];
+    /// mock.on(Method::GET, "/slow", MockResponse::new(200).chunks(chunks));
+    /// # let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// let r = client.get("http://api.test/slow").stream_blocking()?;
+    /// let chunks: Vec<Bytes> = r.iter_bytes(0).collect::<Result<_, _>>()?; // as they arrive
+    /// assert_eq!(chunks, ["ab", "c"]);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn chunks<I: IntoIterator<Item = Bytes>>(mut self, chunks: I) -> MockResponse {
         self.chunks = chunks.into_iter().collect();
@@ -219,6 +384,19 @@ impl MockResponse {
     }
 
     /// Sets a text body with `Content-Type: text/plain; charset=utf-8`.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use httplib::Method;
+    /// # let mock = MockBackend::new();
+    /// mock.on(Method::GET, "/hello", MockResponse::new(200).text("héllo"));
+    /// # let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// let r = client.get("http://api.test/hello").send_blocking()?;
+    /// assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+    /// assert_eq!(r.text()?, "héllo");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn text(self, text: impl Into<String>) -> MockResponse {
         self.content_type("text/plain; charset=utf-8")
@@ -226,13 +404,46 @@ impl MockResponse {
     }
 
     /// Sets a JSON body with `Content-Type: application/json`.
+    ///
+    /// A value that fails to serialize fails the request that gets this response with a
+    /// [`Builder`](ErrorKind::Builder) error.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use httplib::Method;
+    /// # let mock = MockBackend::new();
+    /// mock.on(Method::GET, "/user", MockResponse::new(200).json(&serde_json::json!({"id": 7})));
+    /// # let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// let r = client.get("http://api.test/user").send_blocking()?;
+    /// assert_eq!(r.headers()["content-type"], "application/json");
+    /// assert_eq!(r.json::<serde_json::Value>()?["id"], 7);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn json<T: serde::Serialize + ?Sized>(self, value: &T) -> MockResponse {
-        let body = serde_json::to_vec(value).unwrap_or_default();
-        self.content_type("application/json").body(body)
+        match serde_json::to_vec(value) {
+            Ok(body) => self.content_type("application/json").body(body),
+            Err(e) => self.mistake(format!("the JSON body does not serialize: {e}")),
+        }
     }
 
     /// Waits this long before answering (subject to the request's read timeout).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use httplib::Method;
+    /// # let mock = MockBackend::new();
+    ///
+    /// mock.on(Method::GET, "/slow", MockResponse::new(200).delay(Duration::from_millis(100)));
+    /// # let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// assert!(client.get("http://api.test/slow").send_blocking()?.is_success()); // within 5 s
+    /// let hurried = client.get("http://api.test/slow").timeout(Duration::from_millis(10));
+    /// assert!(hurried.send_blocking().unwrap_err().is_timeout());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn delay(mut self, delay: Duration) -> MockResponse {
         self.delay = Some(delay);
@@ -240,6 +451,20 @@ impl MockResponse {
     }
 
     /// Fails the request with an error of this kind instead of answering.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use httplib::Method;
+    /// # let mock = MockBackend::new();
+    /// use httplib::ErrorKind;
+    ///
+    /// mock.on(Method::GET, "/down", MockResponse::new(200).error(ErrorKind::Connect));
+    /// # let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// let err = client.get("http://api.test/down").send_blocking().unwrap_err();
+    /// assert!(err.is_connect() && err.is_request());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     #[must_use]
     pub fn error(mut self, kind: ErrorKind) -> MockResponse {
         self.error = Some(kind);

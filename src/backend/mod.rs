@@ -70,6 +70,28 @@ use crate::tls::Certificate;
 /// ```
 pub trait Backend: Send + Sync + 'static {
     /// Sends one request and returns the response once its head has arrived.
+    ///
+    /// # Errors
+    /// Failures in the crate's terms ([`Error::new`](crate::Error::new)): each timeout its own
+    /// kind, [`Connect`](crate::ErrorKind::Connect), [`Write`](crate::ErrorKind::Write),
+    /// [`Protocol`](crate::ErrorKind::Protocol) and so on.
+    ///
+    /// # Examples
+    /// Calling a backend directly, as the front-end does:
+    /// ```
+    /// use httplib::backend::mock::{MockBackend, MockResponse};
+    /// use httplib::backend::{Backend, SendOptions};
+    ///
+    /// let mock = MockBackend::new();
+    /// mock.on(httplib::Method::GET, "/ping", MockResponse::new(200).text("pong"));
+    /// let request = http::Request::get("http://api.test/ping")
+    ///     .body(httplib::Body::empty())
+    ///     .unwrap();
+    /// let options = SendOptions::new(httplib::Timeout::default());
+    /// let response = futures_executor::block_on(mock.send(request, options))?;
+    /// assert_eq!(response.status(), 200);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     fn send(
         &self,
         request: http::Request<Body>,
@@ -78,15 +100,69 @@ pub trait Backend: Send + Sync + 'static {
 
     /// True when the platform already decodes `Content-Encoding` (as fetch does); the
     /// front-end then neither offers `Accept-Encoding` nor decodes.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::backend::{Backend, mock::MockBackend};
+    ///
+    /// // The mock hands bodies over as they are: the front-end decodes gzip and the rest.
+    /// assert!(!MockBackend::new().decodes_content());
+    /// ```
     fn decodes_content(&self) -> bool {
         false
     }
 
     /// Closes idle connections and refuses to open new ones.
+    ///
+    /// It is called by [`Client::close`](crate::Client::close).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use httplib::backend::{Backend, SendOptions};
+    /// use httplib::{Body, BoxFuture, Error, ErrorKind, ResponseBody, Result};
+    ///
+    /// struct Offline(Arc<AtomicBool>);
+    ///
+    /// impl Backend for Offline {
+    ///     fn send(&self, _: http::Request<Body>, _: SendOptions)
+    ///         -> BoxFuture<'_, Result<http::Response<ResponseBody>>>
+    ///     {
+    ///         Box::pin(async { Err(Error::new(ErrorKind::Connect, "offline")) })
+    ///     }
+    ///
+    ///     fn close(&self) {
+    ///         self.0.store(true, Ordering::SeqCst);
+    ///     }
+    /// }
+    ///
+    /// let closed = Arc::new(AtomicBool::new(false));
+    /// let client = httplib::Client::builder().backend(Offline(closed.clone())).build()?;
+    /// client.close();
+    /// assert!(closed.load(Ordering::SeqCst));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
     fn close(&self) {}
 }
 
 /// What a backend is told of a request's settings besides the request itself.
+///
+/// # Examples
+/// A backend gets the request's timeouts and bounds its own waits by them:
+/// ```
+/// use std::time::Duration;
+/// use httplib::backend::mock::{MockBackend, MockResponse};
+/// use httplib::backend::{Backend, SendOptions};
+///
+/// let mock = MockBackend::new();
+/// let slow = MockResponse::new(200).delay(Duration::from_millis(500));
+/// mock.on(httplib::Method::GET, "/slow", slow);
+/// let request = http::Request::get("http://api.test/slow").body(httplib::Body::empty()).unwrap();
+/// let options = SendOptions::new(httplib::Timeout::new(Duration::from_millis(50)));
+/// let err = futures_executor::block_on(mock.send(request, options)).unwrap_err();
+/// assert_eq!(err.kind(), httplib::ErrorKind::ReadTimeout);
+/// ```
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct SendOptions {
@@ -99,6 +175,17 @@ pub struct SendOptions {
 
 impl SendOptions {
     /// Options with these timeouts, redirects not followed.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use httplib::backend::SendOptions;
+    ///
+    /// let mut options = SendOptions::new(httplib::Timeout::new(Duration::from_secs(1)));
+    /// assert_eq!(options.timeout.read, Some(Duration::from_secs(1)));
+    /// assert!(!options.follow_redirects);
+    /// options.follow_redirects = true;
+    /// ```
     pub fn new(timeout: Timeout) -> SendOptions {
         SendOptions {
             timeout,
@@ -111,11 +198,57 @@ impl SendOptions {
 /// [`Response::version`](crate::Response::version) reports `None` instead of a guess.
 /// When the version may become known once the body has been read (browsers record it
 /// in resource timing at the end of a download), the backend fills the cell then.
+///
+/// # Examples
+/// ```
+/// use httplib::backend::{Backend, SendOptions, VersionUnknown};
+/// use httplib::{Body, BoxFuture, ResponseBody, Result};
+///
+/// struct Opaque;
+///
+/// impl Backend for Opaque {
+///     fn send(&self, _: http::Request<Body>, _: SendOptions)
+///         -> BoxFuture<'_, Result<http::Response<ResponseBody>>>
+///     {
+///         let mut response = http::Response::new(ResponseBody::empty());
+///         response.extensions_mut().insert(VersionUnknown::default());
+///         Box::pin(async { Ok(response) })
+///     }
+/// }
+///
+/// let client = httplib::Client::builder().backend(Opaque).build()?;
+/// let r = client.get("http://any.test/").send_blocking()?;
+/// assert_eq!((r.version(), r.http_version()), (None, "unknown"));
+/// # Ok::<(), httplib::Error>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct VersionUnknown(pub std::sync::Arc<std::sync::OnceLock<http::Version>>);
 
 /// Put in a response's extensions by a backend whose platform followed redirects itself:
 /// the URL the final response came from.
+///
+/// # Examples
+/// ```
+/// use httplib::backend::{Backend, FinalUrl, SendOptions};
+/// use httplib::{Body, BoxFuture, ResponseBody, Result};
+///
+/// struct FollowsItself;
+///
+/// impl Backend for FollowsItself {
+///     fn send(&self, _: http::Request<Body>, _: SendOptions)
+///         -> BoxFuture<'_, Result<http::Response<ResponseBody>>>
+///     {
+///         let mut response = http::Response::new(ResponseBody::empty());
+///         response.extensions_mut().insert(FinalUrl("http://any.test/moved".parse().unwrap()));
+///         Box::pin(async { Ok(response) })
+///     }
+/// }
+///
+/// let client = httplib::Client::builder().backend(FollowsItself).build()?;
+/// let r = client.get("http://any.test/old").send_blocking()?;
+/// assert_eq!(r.url().path(), "/moved");
+/// # Ok::<(), httplib::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct FinalUrl(pub url::Url);
 
@@ -124,6 +257,18 @@ pub struct FinalUrl(pub url::Url);
 /// # Platform
 /// Browsers only: there the browser owns cookies, and httplib's cookie jar sees none.
 /// Natively and in Node, httplib's own jar is used and this setting has no effect.
+///
+/// # Examples
+/// ```
+/// use httplib::backend::FetchCredentials;
+///
+/// assert_eq!(FetchCredentials::default(), FetchCredentials::SameOrigin);
+/// let client = httplib::Client::builder()
+///     .fetch_credentials(FetchCredentials::Include)
+///     .build()?;
+/// # drop(client);
+/// # Ok::<(), httplib::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FetchCredentials {
