@@ -206,7 +206,9 @@ impl Backend for MockBackend {
                 wait.await?;
             }
             if let Some(mistake) = answer.mistake {
-                return Err(Error::builder(format!("the mock response is invalid: {mistake}")));
+                return Err(Error::builder(format!(
+                    "the mock response is invalid: {mistake}"
+                )));
             }
             if let Some(kind) = answer.error {
                 return Err(Error::new(kind, "scripted failure (MockResponse::error)"));
