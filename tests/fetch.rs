@@ -331,7 +331,10 @@ async fn a_streamed_body_hands_over_to_js_as_a_readable_stream() {
 
 #[test]
 async fn a_body_cut_short_is_a_read_error() {
-    let mut r = Client::new().stream(Method::GET, http("/drop-mid-body/100000")).await.unwrap();
+    let mut r = Client::new()
+        .stream(Method::GET, http("/drop-mid-body/100000"))
+        .await
+        .unwrap();
     assert_eq!(r.status_code(), 200);
     let err = loop {
         match r.chunk().await {
@@ -354,8 +357,14 @@ async fn pool_limits_are_the_platforms_here() {
         .build()
         .unwrap();
     let both = client
-        .fan_out([client.get(http("/delay/0.3")), client.get(http("/delay/0.3"))])
+        .fan_out([
+            client.get(http("/delay/0.3")),
+            client.get(http("/delay/0.3")),
+        ])
         .gather()
         .await;
-    assert!(both.iter().all(|r| r.as_ref().unwrap().status_code() == 200));
+    assert!(
+        both.iter()
+            .all(|r| r.as_ref().unwrap().status_code() == 200)
+    );
 }

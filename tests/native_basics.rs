@@ -117,7 +117,11 @@ fn a_body_can_be_read_from_another_executor_than_the_one_that_sent_it() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = common::client();
     let mut r = runtime
-        .block_on(client.stream(httplib::Method::GET, http("/drip?chunks=3&interval_ms=20")).into_future())
+        .block_on(
+            client
+                .stream(httplib::Method::GET, http("/drip?chunks=3&interval_ms=20"))
+                .into_future(),
+        )
         .unwrap();
     // The connection's task stays on `runtime` (alive); this thread polls the body with no
     // tokio context at all.
