@@ -7,6 +7,11 @@ cd "$(dirname "$0")"
 
 step() { printf '\n==> %s\n' "$*"; }
 WASM=wasm32-unknown-unknown
+# Logs of the test runs (checked against the README's by-target table), the test server's
+# ports and CA: gone when this script ends.
+workdir=$(mktemp -d)
+server_pid=
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$workdir"' EXIT
 
 step "toolchain: rustfmt, clippy, the $WASM target"
 rustup component add rustfmt clippy >/dev/null
@@ -38,7 +43,7 @@ step "rustdoc (missing docs and broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p httplib --locked
 
 step "native tests: unit, mock-backend front-end, against the test server, doc examples"
-cargo test --workspace --locked
+cargo test --workspace --locked 2>&1 | tee "$workdir/native.log"
 
 step "the README's tour runs end to end"
 cargo run --locked --example tour >/dev/null
@@ -48,12 +53,10 @@ cargo build --locked --example isomorphic
 cargo build --locked --example isomorphic --target "$WASM"
 
 step "starting the test server for the wasm tests"
-workdir=$(mktemp -d)
 cargo build --locked -q -p httplib-testserver
 ./target/debug/httplib-testserver --port-file "$workdir/ports.json" --ca-file "$workdir/ca.pem" \
     >"$workdir/server.log" 2>&1 &
 server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT
 for _ in $(seq 100); do [ -s "$workdir/ports.json" ] && break; sleep 0.1; done
 port() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$workdir/ports.json" "$1"; }
 HTTPLIB_TEST_HTTP=$(port http)
@@ -65,11 +68,42 @@ export NODE_EXTRA_CA_CERTS="$workdir/ca.pem"
 echo "test server: $HTTPLIB_TEST_HTTP and $HTTPLIB_TEST_HTTPS (pid $server_pid)"
 
 step "wasm tests in Node: the front-end on the mock backend, and the fetch backend"
-cargo test --locked -p httplib --target "$WASM" --test frontend --test fetch
+cargo test --locked -p httplib --target "$WASM" --test frontend --test fetch 2>&1 |
+    tee "$workdir/node.log"
 
 step "wasm tests in headless Chromium: the same tests"
 CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_USE_BROWSER=1 \
-    cargo test --locked -p httplib --target "$WASM" --test frontend --test fetch
+    cargo test --locked -p httplib --target "$WASM" --test frontend --test fetch 2>&1 |
+    tee "$workdir/chromium.log"
+
+step "the README's by-target table is current and every test it names passed on its target"
+python3 scripts/target_table.py --check native="$workdir/native.log" \
+    node="$workdir/node.log" chromium="$workdir/chromium.log"
+
+step "clippy, $WASM with the npm package's js-api feature (warnings are errors)"
+cargo clippy -p httplib --target "$WASM" --all-targets --features js-api --locked -- -D warnings
+
+# The npm package (npm/, wasm-pack.toml): wasm-pack from crates.io; wasm-opt (binaryen@132,
+# never Debian's binaryen), typescript and playwright-core from npm, pinned in
+# npm/package-lock.json.
+if ! wasm-pack --version 2>/dev/null | grep -qx "wasm-pack 0.15.1"; then
+    step "installing wasm-pack 0.15.1 (about 3 minutes)"
+    cargo install wasm-pack --version 0.15.1 --locked
+fi
+step "npm package: its build and test tools (npm ci in npm/)"
+(cd npm && npm ci --no-audit --no-fund)
+
+step "npm package: wasm-pack build, wasm-opt, assemble, measure, pack, install (npm/build.mjs)"
+node npm/build.mjs
+
+step "npm package: tsc --noEmit of an example against its TypeScript declarations"
+(cd npm && npx --no-install tsc --noEmit -p types-check)
+
+step "npm package: Node tests (node --test) against the test server"
+(cd npm && node --test test/*.test.mjs)
+
+step "www demo: clicked through in headless Chromium; screenshot at target/www/demo.png"
+node --test www/test.mjs
 
 echo
 echo "ci.sh: all checks passed"

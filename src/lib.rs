@@ -59,6 +59,8 @@ mod decode;
 mod error;
 mod fanout;
 mod into_url;
+#[cfg(all(target_arch = "wasm32", feature = "js-api"))]
+mod js;
 pub mod multipart;
 mod pipeline;
 mod random;

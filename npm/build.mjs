@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// Builds the npm package from the crate, with the settings of ../wasm-pack.toml:
+//
+//   1. wasm-pack build (target, profile, features, weak refs from wasm-pack.toml; no
+//      wasm-opt, no package.json: the steps below do those) into target/npm/wasm/
+//   2. wasm-opt (binaryen@132 from npm, flags from wasm-pack.toml)
+//   3. assembles target/npm/httplib/: the glue, the optimized wasm, src/'s entry points,
+//      wrapper and declarations, README.md, and src/package.json with name and version set
+//   4. measures the .wasm and the JS, raw and gzip -9, against the size budget
+//      (target/npm/sizes.json; with twiggy on PATH, what dominates when over budget)
+//   5. npm pack: target/npm/<name>-<version>.tgz
+//   6. installs that tarball into npm/node_modules (what the tests, the tsc check, the www
+//      demo and the benchmark import as "httplib"), unless --no-install
+//
+// Usage: node npm/build.mjs [--no-install] [--help]
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
+const args = new Set(process.argv.slice(2));
+if (args.has("--help") || args.has("-h")) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 17).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+  process.exit(0);
+}
+
+/** The subset of TOML that wasm-pack.toml uses: [tables], and keys set to strings,
+ *  numbers, booleans, or one-line arrays of those; # comments. */
+function parseToml(text) {
+  const out = {};
+  let table = out;
+  const value = (raw, where) => {
+    raw = raw.trim();
+    if (raw.startsWith("[")) {
+      const inner = raw.slice(1, raw.lastIndexOf("]")).trim();
+      return inner === "" ? [] : inner.split(",").map((v) => v.trim()).filter(Boolean).map((v) => value(v, where));
+    }
+    if (raw.startsWith('"')) return JSON.parse(raw.slice(0, raw.indexOf('"', 1) + 1));
+    if (raw === "true" || raw === "false") return raw === "true";
+    if (/^-?\d[\d_]*(\.\d+)?$/.test(raw)) return Number(raw.replaceAll("_", ""));
+    throw new Error(`wasm-pack.toml: cannot read the value at ${where}: ${raw}`);
+  };
+  text.split("\n").forEach((line, i) => {
+    const clean = line.replace(/\s+#.*$|^#.*$/, "").trim();
+    if (clean === "") return;
+    const header = clean.match(/^\[([\w.-]+)\]$/);
+    if (header) {
+      table = out[header[1]] ??= {};
+      return;
+    }
+    const pair = clean.match(/^([\w-]+)\s*=\s*(.+)$/);
+    if (!pair) throw new Error(`wasm-pack.toml: cannot read line ${i + 1}: ${line}`);
+    table[pair[1]] = value(pair[2], `line ${i + 1}`);
+  });
+  return out;
+}
+
+const config = parseToml(readFileSync(join(root, "wasm-pack.toml"), "utf8"));
+const cargoToml = readFileSync(join(root, "Cargo.toml"), "utf8");
+const version = cargoToml.match(/^\[package\][^[]*?^version\s*=\s*"([^"]+)"/m)?.[1];
+if (!version) throw new Error("cannot find the package version in Cargo.toml");
+
+const name = config.package.name;
+const outName = config.package.out_name;
+const target = join(root, "target", "npm");
+const wasmDir = join(target, "wasm");
+const pkgDir = join(target, "httplib");
+
+function run(command, argv, options = {}) {
+  console.log(`$ ${command} ${argv.join(" ")}`);
+  return execFileSync(command, argv, { stdio: "inherit", ...options });
+}
+
+// 1. wasm-pack
+const build = config.build;
+run("wasm-pack", [
+  "build", root,
+  "--target", build.target,
+  "--out-dir", wasmDir,
+  "--out-name", outName,
+  "--profile", build.profile,
+  "--no-typescript", "--no-pack", "--no-opt",
+  // wasm-pack would otherwise try to download wasm-bindgen; the CLI on PATH is used.
+  "--mode", "no-install",
+  ...(build.weak_refs ? ["--weak-refs"] : []),
+  "--",
+  ...(build.no_default_features ? ["--no-default-features"] : []),
+  "--features", (build.features ?? []).join(","),
+  "--locked",
+]);
+
+// 2. wasm-opt
+const wasmOpt = join(here, "node_modules", ".bin", "wasm-opt");
+if (!existsSync(wasmOpt)) {
+  throw new Error(`${wasmOpt} is missing: run \`npm ci\` in npm/ (binaryen@132 comes from npm)`);
+}
+rmSync(pkgDir, { recursive: true, force: true });
+mkdirSync(pkgDir, { recursive: true });
+const rawWasm = join(wasmDir, `${outName}_bg.wasm`);
+const wasmOut = join(pkgDir, `${outName}_bg.wasm`);
+run(wasmOpt, [...config["wasm-opt"].flags, rawWasm, "-o", wasmOut]);
+
+// 3. assemble
+const template = JSON.parse(readFileSync(join(here, "src", "package.json"), "utf8"));
+template.name = name;
+template.version = version;
+writeFileSync(join(pkgDir, "package.json"), JSON.stringify(template, null, 2) + "\n");
+for (const file of readdirSync(join(here, "src"))) {
+  if (file !== "package.json") copyFileSync(join(here, "src", file), join(pkgDir, file));
+}
+copyFileSync(join(here, "README.md"), join(pkgDir, "README.md"));
+copyFileSync(join(wasmDir, `${outName}.js`), join(pkgDir, `${outName}.js`));
+for (const file of template.files) {
+  if (!existsSync(join(pkgDir, file))) throw new Error(`package.json lists ${file}, which the build did not make`);
+}
+
+// 4. sizes
+const measure = (path) => {
+  const bytes = readFileSync(path);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+};
+const sizes = {
+  settings: {
+    profile: build.profile,
+    features: build.features,
+    wasmOpt: config["wasm-opt"].flags.join(" "),
+  },
+  wasmBeforeOpt: measure(rawWasm),
+  wasm: measure(wasmOut),
+  glue: measure(join(pkgDir, `${outName}.js`)),
+  wrapper: measure(join(pkgDir, "httplib.mjs")),
+};
+writeFileSync(join(target, "sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+console.log(`\nsizes (profile ${build.profile}, wasm-opt ${sizes.settings.wasmOpt}):`);
+for (const [what, label] of [
+  ["wasmBeforeOpt", `${outName}_bg.wasm before wasm-opt`],
+  ["wasm", `${outName}_bg.wasm`],
+  ["glue", `${outName}.js (wasm-bindgen glue)`],
+  ["wrapper", "httplib.mjs (the API)"],
+]) {
+  console.log(`  ${label.padEnd(40)} ${kb(sizes[what].raw).padStart(11)} raw  ${kb(sizes[what].gzip).padStart(10)} gzip`);
+}
+const budget = config.size.wasm_gzip_budget;
+if (sizes.wasm.gzip > budget) {
+  console.log(`\nthe .wasm is over its budget: ${kb(sizes.wasm.gzip)} gzip > ${kb(budget)} (wasm-pack.toml [size])`);
+  try {
+    console.log(`what dominates (twiggy, before wasm-opt; code by crate, and the data segment):\n${byCrate(rawWasm)}`);
+  } catch {
+    console.log("(install twiggy, `cargo install twiggy`, to see what dominates)");
+  }
+  if (config.size.enforce) process.exit(1);
+}
+
+/** twiggy's items summed by crate: the name section (wasm-opt strips it) left out; the
+ *  data segment, which twiggy cannot split, as one line. */
+function byCrate(wasm) {
+  const csv = execFileSync("twiggy", ["top", "-n", "1000000", "--format", "csv", wasm], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  const sums = new Map();
+  let total = 0;
+  for (const line of csv.trim().split("\n").slice(1)) {
+    const match = line.match(/^"?(.*?)"?,(\d+),/);
+    if (!match || match[1].includes("function names")) continue;
+    const name = match[1].replaceAll('""', '"');
+    const crate = name.startsWith("data segment") || name.startsWith('"')
+      ? name
+      : (name.match(/^[<&\s]*(?:mut |dyn )*([A-Za-z_][A-Za-z0-9_]*)/)?.[1] ?? "other");
+    sums.set(crate, (sums.get(crate) ?? 0) + Number(match[2]));
+    total += Number(match[2]);
+  }
+  return [...sums].sort((a, b) => b[1] - a[1]).slice(0, 16)
+    .map(([crate, size]) => `  ${kb(size).padStart(10)}  ${((100 * size) / total).toFixed(1).padStart(5)}%  ${crate}`)
+    .join("\n");
+}
+
+// 5. npm pack
+const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", target], { cwd: pkgDir, encoding: "utf8" }));
+const tarball = join(target, packed[0].filename);
+console.log(`\npacked ${tarball} (${packed[0].entryCount} files, ${kb(packed[0].size)})`);
+
+// 6. install it where the tests import it from
+if (!args.has("--no-install")) {
+  run("npm", ["install", "--no-save", "--no-audit", "--no-fund", tarball], { cwd: here });
+}

@@ -1,0 +1,537 @@
+// httplib's JavaScript API. Everything HTTP (base URLs, default headers, query strings,
+// bodies, cookies, auth, redirects, timeouts, text decoding) is done by the Rust front-end
+// compiled to wasm; this file only turns JS options into the plain shapes the wasm exports
+// read, and their results into classes. JSON goes through JS's own JSON.
+import * as wasm from "./httplib_wasm.js";
+
+/** httpx's default for each of the four timeouts, in seconds. */
+const DEFAULT_TIMEOUT = 5;
+
+const TIMEOUT_KINDS = new Set(["ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout"]);
+const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]);
+
+// ---------------------------------------------------------------------------------- errors
+
+/** Every error httplib throws; `kind` is the Rust `ErrorKind`'s name. */
+export class HttplibError extends Error {
+  constructor(message, { kind, url, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.kind = kind;
+    this.url = url;
+  }
+
+  /** True for the four timeout kinds. */
+  get isTimeout() {
+    return TIMEOUT_KINDS.has(this.kind);
+  }
+}
+HttplibError.prototype.name = "HttplibError";
+
+/** A transport-side failure (httpx's RequestError): timeouts, connect, read, decode, ... */
+export class RequestError extends HttplibError {}
+RequestError.prototype.name = "RequestError";
+
+/** A 4xx or 5xx refused by `raiseForStatus()`; `response` is the response. */
+export class HTTPStatusError extends HttplibError {
+  constructor(message, { response, ...options } = {}) {
+    super(message, { kind: "Status", ...options });
+    this.response = response;
+  }
+
+  get statusCode() {
+    return this.response?.statusCode;
+  }
+}
+HTTPStatusError.prototype.name = "HTTPStatusError";
+
+/** The class for an error object from the wasm exports; anything else passes unchanged. */
+function fromRaw(e, cause) {
+  if (e === null || typeof e !== "object" || typeof e.kind !== "string" || e instanceof Error) {
+    return e;
+  }
+  const options = { kind: e.kind, url: e.url, cause };
+  if (e.kind === "Status") {
+    return new HTTPStatusError(e.message, { ...options, response: e.response && new Response(e.response) });
+  }
+  return new (e.isRequest ? RequestError : HttplibError)(e.message, options);
+}
+
+/** An invalid option: the Rust `Builder` kind, with its Display text. */
+function invalid(message) {
+  return new HttplibError(`invalid request: ${message}`, { kind: "Builder" });
+}
+
+// ------------------------------------------------------------------------------------ auth
+
+/** HTTP Basic auth; `["user", "passwd"]` means the same. */
+export class BasicAuth {
+  constructor(username, password = "") {
+    this.username = String(username);
+    this.password = String(password);
+  }
+}
+
+/** HTTP Digest auth (RFC 7616: MD5, SHA-256, -sess, qop=auth): the password never leaves. */
+export class DigestAuth {
+  constructor(username, password) {
+    this.username = String(username);
+    this.password = String(password);
+  }
+}
+
+/** A bearer token: `Authorization: Bearer TOKEN`. */
+export class BearerAuth {
+  constructor(token) {
+    this.token = String(token);
+  }
+}
+
+function authOf(auth) {
+  if (Array.isArray(auth) && auth.length === 2) {
+    return { scheme: "basic", username: String(auth[0]), password: String(auth[1]) };
+  }
+  if (auth instanceof BasicAuth) return { scheme: "basic", username: auth.username, password: auth.password };
+  if (auth instanceof DigestAuth) return { scheme: "digest", username: auth.username, password: auth.password };
+  if (auth instanceof BearerAuth) return { scheme: "bearer", token: auth.token };
+  throw invalid("auth must be [user, password], a BasicAuth, a DigestAuth or a BearerAuth");
+}
+
+// --------------------------------------------------------------------------------- options
+
+/** Name/value pairs from an object, a `Headers`, a `URLSearchParams`, a `Map` or an array
+ *  of pairs, flattened to `[name, value, ...]`; array values repeat the name, and
+ *  `undefined`/`null` values are left out (as ky does). */
+function flatPairs(input, what) {
+  const out = [];
+  const add = (name, value) => {
+    if (value === undefined || value === null) return;
+    if (Array.isArray(value)) {
+      for (const v of value) add(name, v);
+      return;
+    }
+    out.push(String(name), String(value));
+  };
+  if (typeof input !== "object" || input === null) {
+    throw invalid(`${what} must be an object, a Map, an iterable of [name, value] pairs, or URLSearchParams`);
+  }
+  if (typeof input[Symbol.iterator] === "function") {
+    for (const [name, value] of input) add(name, value);
+  } else {
+    for (const name of Object.keys(input)) add(name, input[name]);
+  }
+  return out;
+}
+
+/** `[name, value]` entries of an object, a Map, a FormData or an array of pairs. */
+function entries(input) {
+  if (typeof input[Symbol.iterator] === "function") return [...input];
+  return Object.entries(input);
+}
+
+function seconds(value, what) {
+  if (value === null || (typeof value === "number" && value >= 0 && Number.isFinite(value))) {
+    return value;
+  }
+  throw invalid(`the ${what} timeout must be a number of seconds >= 0, or null for no limit`);
+}
+
+/** httpx's timeout forms: seconds for all four, `null`/`false` for none, or
+ *  `{timeout, connect, read, write, pool}` where `timeout` (default 5) fills those unset. */
+function timeoutOf(t) {
+  if (t === null || t === false) return { connect: null, read: null, write: null, pool: null };
+  if (typeof t === "number") {
+    const all = seconds(t, "");
+    return { connect: all, read: all, write: all, pool: all };
+  }
+  if (typeof t === "object") {
+    const base = t.timeout !== undefined ? seconds(t.timeout, "default") : DEFAULT_TIMEOUT;
+    const pick = (k) => (t[k] !== undefined ? seconds(t[k], k) : base);
+    return { connect: pick("connect"), read: pick("read"), write: pick("write"), pool: pick("pool") };
+  }
+  throw invalid("timeout must be seconds, null, or {timeout, connect, read, write, pool}");
+}
+
+/** Bytes (or a string, which the front-end sends as UTF-8) from what a body may be. */
+async function bytesOf(body, what) {
+  if (typeof body === "string" || body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof Blob !== "undefined" && body instanceof Blob) return new Uint8Array(await body.arrayBuffer());
+  if (body instanceof URLSearchParams) return body.toString();
+  if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) {
+    // The platform's fetch takes a streamed upload only over HTTP/2 in browsers: read it first.
+    return new Uint8Array(await new globalThis.Response(body).arrayBuffer());
+  }
+  throw invalid(`${what} must be a string, a Uint8Array, an ArrayBuffer, a Blob or a ReadableStream`);
+}
+
+/** The parts of a multipart form: `data`'s fields as text, then `files`, each a Blob/File,
+ *  bytes, a string, or `[filename, content, contentType?]`. */
+async function multipartOf(data, files) {
+  const parts = [];
+  if (data != null) {
+    for (const [name, value] of entries(data)) {
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (v === undefined || v === null) continue;
+        if (typeof Blob !== "undefined" && v instanceof Blob) parts.push(await filePart(name, v));
+        else parts.push({ name: String(name), value: String(v) });
+      }
+    }
+  }
+  for (const [name, file] of entries(files)) parts.push(await filePart(name, file));
+  return parts;
+}
+
+async function filePart(name, file) {
+  let filename, content = file, contentType;
+  if (Array.isArray(file)) [filename, content, contentType] = file;
+  if (typeof Blob !== "undefined" && content instanceof Blob) {
+    filename ??= content.name || undefined;
+    contentType ??= content.type || undefined;
+  }
+  return {
+    name: String(name),
+    value: await bytesOf(content, `the file ${name}`),
+    filename: String(filename ?? name),
+    contentType: contentType === undefined ? undefined : String(contentType),
+  };
+}
+
+/** A request's options as the wasm export reads them. */
+async function requestOptions(o) {
+  const out = {};
+  if (o == null) return out;
+  if (o.params != null) out.params = flatPairs(o.params, "params");
+  if (o.headers != null) out.headers = flatPairs(o.headers, "headers");
+  if (o.json !== undefined) out.json = JSON.stringify(o.json);
+  const formData = typeof FormData !== "undefined" && o.data instanceof FormData;
+  if (o.files != null || formData) out.multipart = await multipartOf(o.data, o.files ?? []);
+  else if (o.data != null) out.form = flatPairs(o.data, "data");
+  if (o.content != null) out.content = await bytesOf(o.content, "content");
+  if (o.auth != null) out.auth = authOf(o.auth);
+  if (o.timeout !== undefined) out.timeout = timeoutOf(o.timeout);
+  if (o.followRedirects != null) out.followRedirects = Boolean(o.followRedirects);
+  if (o.maxRedirects != null) out.maxRedirects = Number(o.maxRedirects);
+  if (o.signal != null) out.signal = o.signal;
+  return out;
+}
+
+/** A client's options as the wasm export reads them. */
+function clientConfig(o) {
+  const out = {};
+  if (o == null) return out;
+  if (o.baseUrl != null) out.baseUrl = String(o.baseUrl);
+  if (o.headers != null) out.headers = flatPairs(o.headers, "headers");
+  if (o.timeout !== undefined) out.timeout = timeoutOf(o.timeout);
+  if (o.followRedirects != null) out.followRedirects = Boolean(o.followRedirects);
+  if (o.maxRedirects != null) out.maxRedirects = Number(o.maxRedirects);
+  if (o.auth != null) out.auth = authOf(o.auth);
+  if (o.cookies != null) out.cookies = Boolean(o.cookies);
+  if (o.credentials != null) out.credentials = String(o.credentials);
+  // Accepted, and not applied: the browser or Node owns the connections (see the README).
+  if (o.limits != null) out.limits = { ...o.limits };
+  return out;
+}
+
+function methodOf(method) {
+  const upper = String(method).toUpperCase();
+  return STANDARD_METHODS.has(upper) ? upper : String(method);
+}
+
+// ------------------------------------------------------------------------------- responses
+
+function headersOf(flat) {
+  const headers = new Headers();
+  for (let i = 0; i < flat.length; i += 2) headers.append(flat[i], flat[i + 1]);
+  return headers;
+}
+
+/** What a response and a streaming response share: status, headers, URL, version. */
+class ResponseHead {
+  #statusError;
+
+  constructor(raw, elapsed) {
+    /** The status code, as a number. */
+    this.statusCode = raw.status;
+    /** The status's reason phrase ("OK", "Not Found"), "" when unknown. */
+    this.reasonPhrase = raw.reason;
+    /** The response headers (a WHATWG `Headers`). */
+    this.headers = headersOf(raw.headers);
+    /** The URL of the response: the last one, after redirects. */
+    this.url = raw.url;
+    /** True for 3xx statuses with a Location to follow. */
+    this.isRedirect = raw.isRedirect;
+    /** The redirect responses followed to get here, oldest first. */
+    this.history = raw.history.map((h) => new Response(h));
+    /** Milliseconds from the call to the whole response (to the head, for streams). */
+    this.elapsed = elapsed;
+    this.#statusError = raw.statusError;
+  }
+
+  get isSuccess() {
+    return this.statusCode >= 200 && this.statusCode < 300;
+  }
+
+  get isClientError() {
+    return this.statusCode >= 400 && this.statusCode < 500;
+  }
+
+  get isServerError() {
+    return this.statusCode >= 500 && this.statusCode < 600;
+  }
+
+  get isError() {
+    return this.isClientError || this.isServerError;
+  }
+
+  /** Returns this response, or throws an HTTPStatusError for a 4xx or 5xx. */
+  raiseForStatus() {
+    if (this.#statusError !== undefined) {
+      throw new HTTPStatusError(this.#statusError, { url: this.url, response: this });
+    }
+    return this;
+  }
+}
+
+/** A response whose body has been read: `text` and `json()` need no await. */
+export class Response extends ResponseHead {
+  #text;
+
+  constructor(raw, elapsed) {
+    super(raw, elapsed);
+    /** "HTTP/1.1", "HTTP/2", or "unknown" where the platform does not tell (Node). */
+    this.httpVersion = raw.httpVersion;
+    /** The body's bytes. */
+    this.content = raw.body;
+  }
+
+  /** The body as text, in the charset of Content-Type (UTF-8 when none); invalid text is a
+   *  RequestError of kind Decode, never silently replaced. */
+  get text() {
+    if (this.#text === undefined) {
+      try {
+        this.#text = wasm.bodyText(this.content, this.headers.get("content-type") ?? undefined, this.url, false);
+      } catch (e) {
+        throw fromRaw(e);
+      }
+    }
+    return this.#text;
+  }
+
+  /** The body parsed by JS's JSON; a body that is not JSON is a RequestError of kind Decode. */
+  json() {
+    const text = this.text;
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw fromRaw(wasm.jsonError(this.url, e.message), e);
+    }
+  }
+}
+
+/** A response whose status and headers have arrived, its body still to read, once, through
+ *  one of: `body` (the platform's ReadableStream, handed over untouched), `iterBytes()`,
+ *  `iterLines()`, `read()`. */
+export class StreamingResponse extends ResponseHead {
+  #raw;
+  #body;
+  #used = false;
+
+  constructor(raw, elapsed) {
+    super(raw.head(), elapsed);
+    this.#raw = raw;
+  }
+
+  /** "HTTP/1.1", "HTTP/2", or "unknown"; a browser may tell it only once the body is read. */
+  get httpVersion() {
+    return this.#raw.httpVersion();
+  }
+
+  #take() {
+    if (this.#used) throw new TypeError("the body of this response was read already");
+    this.#used = true;
+  }
+
+  /** The body as the platform's own ReadableStream of Uint8Array chunks: the fetch body,
+   *  not copied (the read timeout between chunks does not apply to it). */
+  get body() {
+    if (this.#body === undefined) {
+      this.#take();
+      try {
+        this.#body = this.#raw.readableStream();
+      } catch (e) {
+        throw fromRaw(e);
+      }
+    }
+    return this.#body;
+  }
+
+  /** The body's chunks (Uint8Array) as they arrive, with the read timeout between them;
+   *  leaving the loop early aborts the download. */
+  async *iterBytes() {
+    this.#take();
+    try {
+      for (;;) {
+        let chunk;
+        try {
+          chunk = await this.#raw.nextChunk();
+        } catch (e) {
+          throw fromRaw(e);
+        }
+        if (chunk === undefined) return;
+        yield chunk;
+      }
+    } finally {
+      this.#raw.close();
+    }
+  }
+
+  /** The body's lines (without their endings), decoded in its charset. */
+  async *iterLines() {
+    this.#take();
+    try {
+      for (;;) {
+        let line;
+        try {
+          line = await this.#raw.nextLine();
+        } catch (e) {
+          throw fromRaw(e);
+        }
+        if (line === undefined) return;
+        yield line;
+      }
+    } finally {
+      this.#raw.close();
+    }
+  }
+
+  /** `for await (const chunk of response)`: the same as `iterBytes()`. */
+  [Symbol.asyncIterator]() {
+    return this.iterBytes();
+  }
+
+  /** Reads the rest of the body into a Response. */
+  async read() {
+    this.#take();
+    const started = performance.now();
+    try {
+      return new Response(await this.#raw.read(), this.elapsed + (performance.now() - started));
+    } catch (e) {
+      throw fromRaw(e);
+    }
+  }
+
+  /** Stops reading: an unfinished download is aborted. */
+  close() {
+    this.#used = true;
+    this.#raw.close();
+    this.#body?.cancel().catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------------- sending
+
+async function send(raw, method, url, options, stream) {
+  const started = performance.now();
+  const opts = await requestOptions(options);
+  let out;
+  try {
+    out = raw === null
+      ? await wasm.sendOnce(methodOf(method), String(url), opts, stream)
+      : await raw.send(methodOf(method), String(url), opts, stream);
+  } catch (e) {
+    throw fromRaw(e);
+  }
+  const elapsed = performance.now() - started;
+  return stream ? new StreamingResponse(out, elapsed) : new Response(out, elapsed);
+}
+
+/** A reusable client: base URL, default headers, auth, timeouts, redirects, and (in Node)
+ *  a cookie jar, shared by every call. */
+export class Client {
+  #raw;
+
+  constructor(options = {}) {
+    try {
+      this.#raw = new wasm.RawClient(clientConfig(options));
+    } catch (e) {
+      throw fromRaw(e);
+    }
+  }
+
+  request(method, url, options) {
+    return send(this.#raw, method, url, options, false);
+  }
+
+  get(url, options) {
+    return this.request("GET", url, options);
+  }
+
+  post(url, options) {
+    return this.request("POST", url, options);
+  }
+
+  put(url, options) {
+    return this.request("PUT", url, options);
+  }
+
+  patch(url, options) {
+    return this.request("PATCH", url, options);
+  }
+
+  delete(url, options) {
+    return this.request("DELETE", url, options);
+  }
+
+  del(url, options) {
+    return this.request("DELETE", url, options);
+  }
+
+  head(url, options) {
+    return this.request("HEAD", url, options);
+  }
+
+  options(url, options) {
+    return this.request("OPTIONS", url, options);
+  }
+
+  /** Resolves once the head has arrived, with the body left to stream. */
+  stream(method, url, options) {
+    return send(this.#raw, method, url, options, true);
+  }
+
+  /** The cookies this client would send to `url`, by name (Node: in a browser the browser
+   *  keeps cookies to itself and this is empty). */
+  cookies(url) {
+    try {
+      return Object.fromEntries(this.#raw.cookies(String(url)));
+    } catch (e) {
+      throw fromRaw(e);
+    }
+  }
+
+  /** Closes the client: later requests fail with kind Builder. */
+  close() {
+    this.#raw.close();
+  }
+}
+
+// ------------------------------------------------------------------- one-off calls
+
+/** A one-off request on a new client (no cookies shared with other calls). */
+export function request(method, url, options) {
+  return send(null, method, url, options, false);
+}
+
+/** A one-off streamed request. */
+export function stream(method, url, options) {
+  return send(null, method, url, options, true);
+}
+
+export const get = (url, options) => request("GET", url, options);
+export const post = (url, options) => request("POST", url, options);
+export const put = (url, options) => request("PUT", url, options);
+export const patch = (url, options) => request("PATCH", url, options);
+export const del = (url, options) => request("DELETE", url, options);
+export const head = (url, options) => request("HEAD", url, options);
+export const options = (url, opts) => request("OPTIONS", url, opts);

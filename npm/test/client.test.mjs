@@ -1,0 +1,82 @@
+// Auth, redirects and cookies of the npm package, against the test server (node --test).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { BasicAuth, BearerAuth, Client, DigestAuth, RequestError, get } from "httplib";
+import { http } from "./server.mjs";
+
+test("basic auth: [user, password] and BasicAuth, per request and per client", async () => {
+  const r = await get(http("/basic-auth/user/passwd"), { auth: ["user", "passwd"] });
+  assert.equal(r.statusCode, 200);
+  assert.deepEqual(r.json(), { authenticated: true, user: "user" });
+  const client = new Client({ auth: new BasicAuth("user", "passwd") });
+  assert.equal((await client.get(http("/basic-auth/user/passwd"))).statusCode, 200);
+  assert.equal((await get(http("/basic-auth/user/passwd"), { auth: ["user", "wrong"] })).statusCode, 401);
+});
+
+test("digest auth answers the challenge (MD5 and SHA-256)", async () => {
+  for (const path of ["/digest-auth/auth/u/p", "/digest-auth/auth/u/p/SHA-256"]) {
+    const r = await get(http(path), { auth: new DigestAuth("u", "p") });
+    assert.equal(r.statusCode, 200, path);
+    assert.equal(r.json().authenticated, true);
+  }
+  const wrong = await get(http("/digest-auth/auth/u/p"), { auth: new DigestAuth("u", "nope") });
+  assert.equal(wrong.statusCode, 401);
+});
+
+test("bearer auth", async () => {
+  const r = await get(http("/bearer"), { auth: new BearerAuth("TOKEN") });
+  assert.deepEqual(r.json(), { authenticated: true, token: "TOKEN" });
+});
+
+test("redirects are not followed by default", async () => {
+  const r = await get(http("/redirect/2"));
+  assert.equal(r.statusCode, 302);
+  assert.equal(r.isRedirect, true);
+  assert.equal(r.isSuccess, false);
+  assert.equal(r.headers.get("location"), "/redirect/1");
+});
+
+test("redirects followed when asked, per request or per client, with history", async () => {
+  const r = await get(http("/redirect/3"), { followRedirects: true });
+  assert.equal(r.statusCode, 200);
+  assert.equal(r.url, http("/echo"));
+  // /redirect/3 -> 2 -> 1 -> 0 -> /echo
+  assert.deepEqual(r.history.map((h) => h.statusCode), [302, 302, 302, 302]);
+  assert.equal(r.history[0].url, http("/redirect/3"));
+  const client = new Client({ followRedirects: true });
+  assert.equal((await client.get(http("/redirect/1"))).statusCode, 200);
+  assert.equal((await client.get(http("/redirect/1"), { followRedirects: false })).statusCode, 302);
+});
+
+test("too many redirects is a RequestError of kind TooManyRedirects", async () => {
+  await assert.rejects(get(http("/redirect/5"), { followRedirects: true, maxRedirects: 2 }), (e) => {
+    assert.ok(e instanceof RequestError);
+    assert.equal(e.kind, "TooManyRedirects");
+    return true;
+  });
+});
+
+test("cookies persist in a Client (Node), not across top-level calls", async () => {
+  const client = new Client();
+  await client.get(http("/cookies/set?flavour=oat&n=1"));
+  assert.deepEqual((await client.get(http("/cookies"))).json().cookies, { flavour: "oat", n: "1" });
+  assert.deepEqual(client.cookies(http("/")), { flavour: "oat", n: "1" });
+  await get(http("/cookies/set?flavour=oat"));
+  assert.deepEqual((await get(http("/cookies"))).json().cookies, {});
+  const jarless = new Client({ cookies: false });
+  await jarless.get(http("/cookies/set?flavour=oat"));
+  assert.deepEqual((await jarless.get(http("/cookies"))).json().cookies, {});
+});
+
+test("cookies set by a redirect are sent to its target", async () => {
+  const client = new Client({ followRedirects: true });
+  const r = await client.get(http("/redirect-to"), { params: { url: "/cookies", set_cookie: "k=v; Path=/" } });
+  assert.equal(r.statusCode, 200);
+  assert.deepEqual(r.json().cookies, { k: "v" });
+});
+
+test("limits are accepted (and not applied: Node owns the connections)", async () => {
+  const client = new Client({ limits: { maxConnections: 100, maxKeepaliveConnections: 20, keepaliveExpiry: null } });
+  assert.equal((await client.get(http("/echo"))).statusCode, 200);
+  assert.throws(() => new Client({ limits: { maxConnections: -1 } }), (e) => e.kind === "Builder");
+});

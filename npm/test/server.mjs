@@ -1,0 +1,54 @@
+// The test server's URLs: from HTTPLIB_TEST_HTTP / HTTPLIB_TEST_HTTPS / HTTPLIB_TEST_CLOSED_PORT
+// as ci.sh exports them, or else from a server started here (target/debug/httplib-testserver,
+// built by `cargo build -p httplib-testserver`), stopped when this process exits.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+async function closedPort() {
+  const probe = createServer();
+  await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function start() {
+  const binary = fileURLToPath(new URL("../../target/debug/httplib-testserver", import.meta.url));
+  if (!existsSync(binary)) {
+    throw new Error(`set HTTPLIB_TEST_HTTP or build ${binary} (cargo build -p httplib-testserver)`);
+  }
+  // Stops when our end of its stdin closes, i.e. when this process exits.
+  const child = spawn(binary, ["--exit-on-stdin-close"], { stdio: ["pipe", "pipe", "inherit"] });
+  const line = await new Promise((resolve, reject) => {
+    let text = "";
+    child.stdout.on("data", (d) => {
+      text += d;
+      if (text.includes("\n")) resolve(text.split("\n")[0]);
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => reject(new Error(`the test server exited with ${code}`)));
+  });
+  // Running on does not keep this process alive.
+  child.unref();
+  child.stdin.unref();
+  child.stdout.unref();
+  const urls = JSON.parse(line);
+  return { http: urls.http, https: urls.https };
+}
+
+const env = process.env;
+const urls = env.HTTPLIB_TEST_HTTP
+  ? { http: env.HTTPLIB_TEST_HTTP, https: env.HTTPLIB_TEST_HTTPS }
+  : await start();
+
+/** A URL on the cleartext listener. */
+export const http = (path) => `${urls.http}${path}`;
+/** A URL on the TLS listener, when ci.sh started the server and exported its CA in
+ *  NODE_EXTRA_CA_CERTS; otherwise undefined. */
+export const https = env.HTTPLIB_TEST_HTTPS && env.NODE_EXTRA_CA_CERTS ? (path) => `${urls.https}${path}` : undefined;
+/** A port on 127.0.0.1 with nothing listening. */
+export const closed = `http://127.0.0.1:${env.HTTPLIB_TEST_CLOSED_PORT ?? (await closedPort())}/`;
+/** The bytes the server's /bytes, /stream-bytes and /drip routes send: (i % 251). */
+export const pattern = (n) => Uint8Array.from({ length: n }, (_, i) => i % 251);

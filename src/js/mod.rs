@@ -1,0 +1,145 @@
+//! The JavaScript face of the npm package: wasm-bindgen exports that turn the options the
+//! package's wrapper (`npm/src/httplib.mjs`) has normalized into the crate's builders, and
+//! the crate's responses and errors into JS values.
+//!
+//! No HTTP logic lives here: base URLs, default headers, query strings, bodies, cookies,
+//! auth, redirects, timeouts and text decoding are the front-end's, exactly as for Rust
+//! callers. JSON is parsed and serialized by JS's own `JSON` in the wrapper, so serde_json's
+//! (de)serializers stay out of the package's wasm.
+//!
+//! Compiled only for wasm32 with the `js-api` feature (off by default, so that Rust users of
+//! the crate on wasm32 get no JS exports in their bindings). These exports are the wrapper's
+//! private interface; the public JS API is the wrapper's, documented in `npm/README.md`.
+
+mod convert;
+mod options;
+mod stream;
+
+use http::Method;
+use js_sys::{Array, Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use self::convert::{error_value, response_object};
+use self::options::{ClientConfig, RequestOptions};
+use self::stream::RawStream;
+use crate::error::{Error, ErrorKind};
+use crate::{Client, RequestBuilder};
+
+/// A [`Client`] for JS: the wrapper's `Client` holds one.
+#[wasm_bindgen]
+pub struct RawClient {
+    client: Client,
+}
+
+#[wasm_bindgen]
+impl RawClient {
+    /// A client configured by the wrapper's normalized options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: &ClientConfig) -> Result<RawClient, JsValue> {
+        let client = options::client(config).map_err(|e| error_value(&e))?;
+        Ok(RawClient { client })
+    }
+
+    /// Sends a request; resolves to a response object, or to a [`RawStream`] when `stream`.
+    pub fn send(&self, method: &str, url: &str, options: &RequestOptions, stream: bool) -> Promise {
+        match parse_method(method) {
+            Ok(method) => send(self.client.request(method, url), options, stream),
+            Err(e) => Promise::reject(&error_value(&e)),
+        }
+    }
+
+    /// The cookies the client would send to `url`, as `[name, value]` pairs (Node; a
+    /// browser keeps cookies to itself).
+    pub fn cookies(&self, url: &str) -> Result<Array, JsValue> {
+        let url = url::Url::parse(url).map_err(|e| {
+            error_value(&Error::new(ErrorKind::InvalidUrl, "cannot parse the URL").with_source(e))
+        })?;
+        let out = Array::new();
+        if let Some(jar) = self.client.cookie_jar() {
+            for (name, value) in jar.cookies(&url) {
+                out.push(&Array::of2(&name.into(), &value.into()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Closes the client: later requests fail.
+    pub fn close(&self) {
+        self.client.close();
+    }
+}
+
+/// Sends a one-off request on a new client (`httplib::request`), as the top-level functions do.
+#[wasm_bindgen(js_name = sendOnce)]
+pub fn send_once(method: &str, url: &str, options: &RequestOptions, stream: bool) -> Promise {
+    match parse_method(method) {
+        Ok(method) => send(crate::request(method, url), options, stream),
+        Err(e) => Promise::reject(&error_value(&e)),
+    }
+}
+
+/// A body as text, decoded by the front-end in the charset of `content_type` (UTF-8 when
+/// none): strictly, or replacing invalid sequences when `lossy`.
+#[wasm_bindgen(js_name = bodyText)]
+pub fn decode_text(
+    body: &[u8],
+    content_type: Option<String>,
+    url: &str,
+    lossy: bool,
+) -> Result<String, JsValue> {
+    let mut headers = http::HeaderMap::new();
+    if let Some(value) = content_type.and_then(|c| http::HeaderValue::try_from(c).ok()) {
+        headers.insert(http::header::CONTENT_TYPE, value);
+    }
+    crate::text::decode(body, &headers, lossy).map_err(|e| {
+        let e = match url::Url::parse(url) {
+            Ok(url) => e.with_url(&url),
+            Err(_) => e,
+        };
+        error_value(&e)
+    })
+}
+
+/// The error `Response::json` gives for a body that is not JSON, with `detail` (JS's
+/// `SyntaxError` message) as its source: the wrapper parses with JS's `JSON`.
+#[wasm_bindgen(js_name = jsonError)]
+pub fn json_error(url: &str, detail: String) -> JsValue {
+    let mut e = Error::decode("the body is not the JSON expected").with_source(detail);
+    if let Ok(url) = url::Url::parse(url) {
+        e = e.with_url(&url);
+    }
+    error_value(&e)
+}
+
+fn parse_method(method: &str) -> Result<Method, Error> {
+    Method::from_bytes(method.as_bytes())
+        .map_err(|e| Error::builder(format!("invalid method {method:?}")).with_source(e))
+}
+
+/// Applies `options` to `builder`, sends it, and settles the promise with a response object
+/// or a [`RawStream`], or rejects it with an error object (or the signal's reason).
+fn send(builder: RequestBuilder, options: &RequestOptions, stream: bool) -> Promise {
+    let prepared = options::request(builder, options);
+    let signal = options.signal();
+    future_to_promise(async move {
+        let builder = prepared.map_err(|e| error_value(&e))?;
+        let work = async move {
+            let out: JsValue = if stream {
+                RawStream::new(builder.stream().await?).into()
+            } else {
+                response_object(&builder.await?).into()
+            };
+            Ok::<JsValue, Error>(out)
+        };
+        match signal {
+            None => work.await.map_err(|e| error_value(&e)),
+            Some(signal) => options::abortable(work, signal).await,
+        }
+    })
+}
+
+/// Sets `key` on a plain object (the objects built here are fresh: setting cannot fail).
+fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), &value.into());
+}

@@ -1,0 +1,184 @@
+//! A [`StreamingResponse`] for JS: the head at once, then the body one way only: handed
+//! over as the platform's own `ReadableStream`, or read through the front-end chunk by
+//! chunk or line by line (with its read timeout and error kinds), or read whole.
+
+use std::cell::RefCell;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use futures_core::Stream;
+use futures_util::StreamExt;
+use js_sys::{Object, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::convert::{error_value, head_object, response_object};
+use crate::StreamingResponse;
+use crate::error::{Error, Result};
+use crate::response::Head;
+
+type Lines = Pin<Box<dyn Stream<Item = Result<String>>>>;
+
+enum Body {
+    /// Not read yet, or being read chunk by chunk.
+    Unread(StreamingResponse),
+    /// Being read line by line.
+    Lines(Lines),
+    /// A read is in progress (it puts the state back when done).
+    Busy,
+    /// Read to the end, failed, closed, or handed to JS.
+    Done,
+}
+
+/// A streaming response: the wrapper's `StreamingResponse` holds one.
+#[wasm_bindgen]
+pub struct RawStream {
+    head: Head,
+    head_object: Object,
+    body: Rc<RefCell<Body>>,
+}
+
+impl RawStream {
+    pub(super) fn new(response: StreamingResponse) -> RawStream {
+        RawStream {
+            head: response.head.clone(),
+            head_object: head_object(&response),
+            body: Rc::new(RefCell::new(Body::Unread(response))),
+        }
+    }
+}
+
+/// Puts `state` back after a read, unless the stream was closed meanwhile (then `state`
+/// is dropped, which aborts what is left of the download).
+fn put_back(body: &RefCell<Body>, state: Body) {
+    let busy = matches!(*body.borrow(), Body::Busy);
+    if busy {
+        body.replace(state);
+    }
+    // Otherwise `state` is dropped here, with no borrow held (aborting may call into JS).
+}
+
+fn already_read() -> JsValue {
+    error_value(&Error::builder(
+        "the body of this response is being read or was read already",
+    ))
+}
+
+#[wasm_bindgen]
+impl RawStream {
+    /// Status, headers, URL, version, redirect flag and status error, as for a response.
+    pub fn head(&self) -> Object {
+        self.head_object.clone()
+    }
+
+    /// The HTTP version as known now: in a browser it may be learned at the end of the body.
+    #[wasm_bindgen(js_name = httpVersion)]
+    pub fn http_version(&self) -> String {
+        crate::response::version_name(self.head.version()).to_owned()
+    }
+
+    /// The body as the platform's own `ReadableStream`, untouched when nothing has read it.
+    #[wasm_bindgen(js_name = readableStream)]
+    pub fn readable_stream(&self) -> std::result::Result<web_sys::ReadableStream, JsValue> {
+        match self.body.replace(Body::Done) {
+            Body::Unread(response) => Ok(response.into_readable_stream()),
+            other => {
+                self.body.replace(other);
+                Err(already_read())
+            }
+        }
+    }
+
+    /// The next chunk of the body (a `Uint8Array`), or `undefined` at its end.
+    #[wasm_bindgen(js_name = nextChunk)]
+    pub fn next_chunk(&self) -> Promise {
+        let body = self.body.clone();
+        future_to_promise(async move {
+            let mut response = match body.replace(Body::Busy) {
+                Body::Unread(response) => response,
+                Body::Done => {
+                    body.replace(Body::Done);
+                    return Ok(JsValue::UNDEFINED);
+                }
+                other => {
+                    body.replace(other);
+                    return Err(already_read());
+                }
+            };
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    put_back(&body, Body::Unread(response));
+                    Ok(Uint8Array::from(&chunk[..]).into())
+                }
+                Ok(None) => {
+                    put_back(&body, Body::Done);
+                    Ok(JsValue::UNDEFINED)
+                }
+                Err(e) => {
+                    put_back(&body, Body::Done);
+                    Err(error_value(&e))
+                }
+            }
+        })
+    }
+
+    /// The next line of the body, decoded in its charset, or `undefined` at its end.
+    #[wasm_bindgen(js_name = nextLine)]
+    pub fn next_line(&self) -> Promise {
+        let body = self.body.clone();
+        future_to_promise(async move {
+            let mut lines = match body.replace(Body::Busy) {
+                Body::Unread(response) => Box::pin(response.lines()) as Lines,
+                Body::Lines(lines) => lines,
+                Body::Done => {
+                    body.replace(Body::Done);
+                    return Ok(JsValue::UNDEFINED);
+                }
+                Body::Busy => {
+                    body.replace(Body::Busy);
+                    return Err(already_read());
+                }
+            };
+            match lines.next().await {
+                Some(Ok(line)) => {
+                    put_back(&body, Body::Lines(lines));
+                    Ok(line.into())
+                }
+                None => {
+                    put_back(&body, Body::Done);
+                    Ok(JsValue::UNDEFINED)
+                }
+                Some(Err(e)) => {
+                    put_back(&body, Body::Done);
+                    Err(error_value(&e))
+                }
+            }
+        })
+    }
+
+    /// Reads the rest of the body: resolves to a response object.
+    pub fn read(&self) -> Promise {
+        let body = self.body.clone();
+        future_to_promise(async move {
+            match body.replace(Body::Busy) {
+                Body::Unread(response) => {
+                    let result = response.read().await;
+                    put_back(&body, Body::Done);
+                    result
+                        .map(|r| response_object(&r).into())
+                        .map_err(|e| error_value(&e))
+                }
+                other => {
+                    body.replace(other);
+                    Err(already_read())
+                }
+            }
+        })
+    }
+
+    /// Stops reading: an unfinished download is aborted.
+    pub fn close(&self) {
+        // A read in progress sees this and drops the response when it returns.
+        self.body.replace(Body::Done);
+    }
+}
