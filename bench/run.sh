@@ -2,6 +2,7 @@
 # The benchmark of issue 4, in one command:
 #
 #   bench/run.sh [--quick] [--only s1,s2,...] [--runs N] [--secs S]
+#   bench/run.sh --serve     # only start the server (for profiling), until Ctrl-C or 1 hour
 #
 # Installs what is missing (nginx, wrk, h2load, curl, openssl from Debian), builds the
 # benchmark in release mode, starts its own nginx (not the system service: its own prefix,
@@ -17,12 +18,14 @@ cd "$ROOT"
 RUNS=3
 SECS=2
 ONLY=""
+SERVE=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) RUNS=1; SECS=1 ;;
         --runs) RUNS=$2; shift ;;
         --secs) SECS=$2; shift ;;
         --only) ONLY=$2; shift ;;
+        --serve) SERVE=1 ;;
         *) echo "usage: bench/run.sh [--quick] [--only s1,s2,...] [--runs N] [--secs S]" >&2; exit 2 ;;
     esac
     shift
@@ -115,6 +118,13 @@ for _ in $(seq 50); do [ -s "$WORK/nginx.pid" ] && break; sleep 0.1; done
 curl -sf -o /dev/null "http://127.0.0.1:$PORT_H1/small"
 curl -sf -o /dev/null --cacert "$WORK/ca.pem" "https://127.0.0.1:$PORT_TLS/small"
 
+CHILD_ARGS="--h1 http://127.0.0.1:$PORT_H1 --tls https://127.0.0.1:$PORT_TLS --h2c http://127.0.0.1:$PORT_H2C --ca $WORK/ca.pem --secs $SECS"
+if [ -n "$SERVE" ]; then
+    echo "==> serving; one measurement, e.g. under callgrind with a fixed request count:" >&2
+    echo "    BENCH_REQUESTS=2000 valgrind --tool=callgrind $BIN child s1 httplib $CHILD_ARGS" >&2
+    sleep "${BENCH_SERVE_SECS:-3600}"
+    exit 0
+fi
 echo "==> running ($RUNS runs, ${SECS}s per measurement), clients on core 1" >&2
 ARGS=(all --h1 "http://127.0.0.1:$PORT_H1" --tls "https://127.0.0.1:$PORT_TLS"
     --h2c "http://127.0.0.1:$PORT_H2C" --ca "$WORK/ca.pem" --runs "$RUNS" --secs "$SECS"

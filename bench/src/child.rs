@@ -49,9 +49,23 @@ impl Stop {
 
 const MAX_REQUESTS: u64 = 5_000_000;
 
+/// `BENCH_REQUESTS=N` makes each throughput measurement exactly N requests (after 200 to
+/// warm up) instead of a duration: for profiling with callgrind, where counts repeat.
+fn fixed_requests() -> Option<u64> {
+    std::env::var("BENCH_REQUESTS").ok()?.parse().ok()
+}
+
+fn stop_after(secs: f64, warmup: bool) -> Stop {
+    match fixed_requests() {
+        Some(n) => Stop::new(3600.0, if warmup { 200 } else { n }),
+        None if warmup => Stop::new((secs / 5.0).min(0.5), MAX_REQUESTS),
+        None => Stop::new(secs, MAX_REQUESTS),
+    }
+}
+
 /// Runs every worker in its own task, making small GETs until `secs` have passed.
-async fn closed_loop<W: Worker>(workers: Vec<W>, secs: f64) -> Res<(Vec<W>, u64)> {
-    let stop = Arc::new(Stop::new(secs, MAX_REQUESTS));
+async fn closed_loop<W: Worker>(workers: Vec<W>, stop: Stop) -> Res<(Vec<W>, u64)> {
+    let stop = Arc::new(stop);
     let tasks: Vec<_> = workers
         .into_iter()
         .map(|mut w| {
@@ -85,10 +99,10 @@ async fn closed_loop<W: Worker>(workers: Vec<W>, secs: f64) -> Res<(Vec<W>, u64)
 
 /// Requests per second and client CPU per request over `secs`, after a warm-up.
 async fn throughput<W: Worker>(workers: Vec<W>, secs: f64) -> Res<Metrics> {
-    let (workers, _) = closed_loop(workers, (secs / 5.0).min(0.5)).await?;
+    let (workers, _) = closed_loop(workers, stop_after(secs, true)).await?;
     let cpu0 = sys::cpu_time();
     let t0 = Instant::now();
-    let (_workers, n) = closed_loop(workers, secs).await?;
+    let (_workers, n) = closed_loop(workers, stop_after(secs, false)).await?;
     let elapsed = t0.elapsed().as_secs_f64();
     let cpu = sys::cpu_time() - cpu0;
     Ok(vec![
@@ -110,10 +124,10 @@ fn blocking_throughput(secs: f64, mut f: impl FnMut() -> Res<u64>) -> Res<Metric
         }
         Ok(n)
     };
-    once(&Stop::new((secs / 5.0).min(0.5), MAX_REQUESTS))?;
+    once(&stop_after(secs, true))?;
     let cpu0 = sys::cpu_time();
     let t0 = Instant::now();
-    let n = once(&Stop::new(secs, MAX_REQUESTS))?;
+    let n = once(&stop_after(secs, false))?;
     let elapsed = t0.elapsed().as_secs_f64();
     let cpu = sys::cpu_time() - cpu0;
     Ok(vec![
