@@ -57,20 +57,59 @@ fn background() -> &'static Runtime {
 
 /// Runs `fut` where tokio's timers and sockets work: inline when the caller is already
 /// inside a tokio runtime, otherwise as a task of the background runtime.
-pub(crate) async fn in_io_context<F, T>(fut: F) -> Result<T, Error>
+///
+/// A hand-written future rather than an `async fn`: an `async fn` keeps its argument and
+/// the future it awaits in separate slots, which doubled the request future to 8 KiB, all of
+/// it copied when boxed. Here the request future is boxed once and never moved again.
+pub(crate) fn in_io_context<F, T>(fut: F) -> impl Future<Output = Result<T, Error>> + Send
 where
     F: Future<Output = Result<T, Error>> + Send + 'static,
     T: Send + 'static,
 {
-    if Handle::try_current().is_ok() {
-        return fut.await;
+    InIoContext {
+        fut: Some(Box::pin(fut)),
+        join: None,
+        checked: false,
     }
-    match background().spawn(fut).await {
-        Ok(result) => result,
-        Err(join) => Err(Error::new(
-            ErrorKind::Builder,
-            format!("the request task did not finish: {join}"),
-        )),
+}
+
+struct InIoContext<F: Future> {
+    fut: Option<Pin<Box<F>>>,
+    join: Option<tokio::task::JoinHandle<F::Output>>,
+    /// Whether the first poll has decided between inline and the background runtime.
+    checked: bool,
+}
+
+impl<F, T> Future for InIoContext<F>
+where
+    F: Future<Output = Result<T, Error>> + Send + 'static,
+    T: Send + 'static,
+{
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, Error>> {
+        let this = self.get_mut();
+        if !this.checked {
+            this.checked = true;
+            if Handle::try_current().is_err()
+                && let Some(fut) = this.fut.take()
+            {
+                this.join = Some(background().spawn(fut));
+            }
+        }
+        if let Some(join) = &mut this.join {
+            return Pin::new(join).poll(cx).map(|joined| match joined {
+                Ok(result) => result,
+                Err(join) => Err(Error::new(
+                    ErrorKind::Builder,
+                    format!("the request task did not finish: {join}"),
+                )),
+            });
+        }
+        match &mut this.fut {
+            Some(fut) => fut.as_mut().poll(cx),
+            None => Poll::Ready(Err(Error::builder("the request was polled after it finished"))),
+        }
     }
 }
 

@@ -174,7 +174,9 @@ impl Pool {
                 Found::Http2(conn) => {
                     return Ok(self.lease(key, LeaseKind::Http2(conn), true));
                 }
-                Found::Open => return self.open(key, timeout).await,
+                // Boxed: opening a connection (TCP, TLS, handshake) is a future of
+                // kilobytes, which would otherwise be part of every request's future.
+                Found::Open => return Box::pin(self.open(key, timeout)).await,
                 Found::Wait => {
                     let waited = match deadline {
                         None => {
