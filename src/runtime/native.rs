@@ -108,7 +108,9 @@ where
         }
         match &mut this.fut {
             Some(fut) => fut.as_mut().poll(cx),
-            None => Poll::Ready(Err(Error::builder("the request was polled after it finished"))),
+            None => Poll::Ready(Err(Error::builder(
+                "the request was polled after it finished",
+            ))),
         }
     }
 }

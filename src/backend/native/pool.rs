@@ -28,7 +28,8 @@ use crate::error::{Error, ErrorKind, Result};
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Key {
     pub(crate) https: bool,
-    pub(crate) host: String,
+    /// Shared, so that the clones a lease and the pool keep cost no allocation.
+    pub(crate) host: Arc<str>,
     pub(crate) port: u16,
 }
 
@@ -48,10 +49,12 @@ impl Key {
             .host()
             .ok_or_else(|| Error::new(ErrorKind::InvalidUrl, "the URL has no host"))?;
         // IPv6 literals come bracketed in URLs; sockets and TLS want them bare.
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let host: Arc<str> = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            host.to_ascii_lowercase().into()
+        } else {
+            host.into()
+        };
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
         Ok(Key { https, host, port })
     }
@@ -78,15 +81,45 @@ pub(crate) struct Pool {
 
 struct Shared {
     state: Mutex<State>,
-    /// Woken whenever a connection is released, closed, opened or fails to open.
+    /// Woken whenever a connection is released, closed, opened or fails to open, if any
+    /// request is waiting.
     changed: Notify,
+    /// Requests waiting for `changed`. Waking costs a lock even with no one to wake, so it
+    /// is skipped when this is zero. A waiter counts itself before it looks at the state,
+    /// and a releaser reads it after changing the state (both sequentially consistent), so
+    /// either the waiter sees the change or the releaser sees the waiter.
+    waiting: AtomicUsize,
     limits: Limits,
     connector: Connector,
 }
 
+/// FNV-1a: the pool's keys are the origins the application itself calls, short and few,
+/// and hashed several times per request; SipHash's resistance to chosen keys buys nothing
+/// here.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 #[derive(Default)]
 struct State {
-    hosts: HashMap<Key, Host>,
+    hosts: HashMap<Key, Host, std::hash::BuildHasherDefault<Fnv>>,
     /// Connections open or being opened, across all origins.
     open: usize,
     /// Idle HTTP/1.1 connections, across all origins.
@@ -127,6 +160,31 @@ impl Http2Conn {
     }
 }
 
+impl Shared {
+    /// Wakes the requests waiting for a connection, if there are any.
+    fn notify(&self) {
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            self.changed.notify_waiters();
+        }
+    }
+}
+
+/// Counts a request as waiting for a connection while it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Waiting<'a> {
+        count.fetch_add(1, Ordering::SeqCst);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -146,6 +204,7 @@ impl Pool {
             shared: Arc::new(Shared {
                 state: Mutex::new(State::default()),
                 changed: Notify::new(),
+                waiting: AtomicUsize::new(0),
                 limits,
                 connector,
             }),
@@ -157,12 +216,41 @@ impl Pool {
     pub(crate) async fn acquire(&self, key: &Key, timeout: &Timeout, fresh: bool) -> Result<Lease> {
         let deadline = timeout.pool.map(|limit| (Instant::now() + limit, limit));
         loop {
-            // Registered before the state is read, so no change in between is missed.
-            let changed = self.shared.changed.notified();
-            let mut changed = std::pin::pin!(changed);
-            changed.as_mut().enable();
-
-            let found = self.find(key, fresh)?;
+            let found = match self.find(key, fresh)? {
+                Found::Wait => {
+                    // Registered, and counted as waiting, before the state is read again, so
+                    // no change in between is missed.
+                    let changed = self.shared.changed.notified();
+                    let mut changed = std::pin::pin!(changed);
+                    changed.as_mut().enable();
+                    let _waiting = Waiting::new(&self.shared.waiting);
+                    match self.find(key, fresh)? {
+                        Found::Wait => {
+                            let waited = match deadline {
+                                None => {
+                                    changed.await;
+                                    Ok(())
+                                }
+                                Some((at, _)) => tokio::time::timeout_at(at.into(), changed).await,
+                            };
+                            if waited.is_err() {
+                                let limit = deadline.map(|(_, l)| l).unwrap_or_default();
+                                return Err(Error::new(
+                                    ErrorKind::PoolTimeout,
+                                    format!(
+                                        "no connection became free within {limit:?} ({} open, max_connections {:?})",
+                                        lock(&self.shared.state).open,
+                                        self.shared.limits.max_connections
+                                    ),
+                                ));
+                            }
+                            continue;
+                        }
+                        found => found,
+                    }
+                }
+                found => found,
+            };
             match found {
                 Found::Http1(mut sender) => {
                     // The connection may still be finishing the previous response.
@@ -177,26 +265,7 @@ impl Pool {
                 // Boxed: opening a connection (TCP, TLS, handshake) is a future of
                 // kilobytes, which would otherwise be part of every request's future.
                 Found::Open => return Box::pin(self.open(key, timeout)).await,
-                Found::Wait => {
-                    let waited = match deadline {
-                        None => {
-                            changed.await;
-                            Ok(())
-                        }
-                        Some((at, _)) => tokio::time::timeout_at(at.into(), changed).await,
-                    };
-                    if waited.is_err() {
-                        let limit = deadline.map(|(_, l)| l).unwrap_or_default();
-                        return Err(Error::new(
-                            ErrorKind::PoolTimeout,
-                            format!(
-                                "no connection became free within {limit:?} ({} open, max_connections {:?})",
-                                lock(&self.shared.state).open,
-                                self.shared.limits.max_connections
-                            ),
-                        ));
-                    }
-                }
+                Found::Wait => {}
             }
         }
     }
@@ -234,7 +303,7 @@ impl Pool {
             let capacity = conn.capacity(limits);
             let taken = conn
                 .active
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |active| {
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |active| {
                     (active < capacity).then_some(active + 1)
                 });
             if taken.is_ok() {
@@ -321,7 +390,7 @@ impl Pool {
             }
         };
         drop(state);
-        self.shared.changed.notify_waiters();
+        self.shared.notify();
         result.map(|kind| self.lease(key, kind, false))
     }
 
@@ -338,7 +407,7 @@ impl Pool {
     /// Counts one connection as gone.
     fn forget_one(&self) {
         lock(&self.shared.state).open -= 1;
-        self.shared.changed.notify_waiters();
+        self.shared.notify();
     }
 
     /// Closes idle connections and refuses new requests.
@@ -354,7 +423,7 @@ impl Pool {
         state.idle = 0;
         state.open -= closed;
         drop(state);
-        self.shared.changed.notify_waiters();
+        self.shared.notify();
     }
 }
 
@@ -377,7 +446,7 @@ impl Drop for Reservation<'_> {
         }
         state.open -= 1;
         drop(state);
-        self.pool.shared.changed.notify_waiters();
+        self.pool.shared.notify();
     }
 }
 
@@ -434,7 +503,7 @@ impl Drop for Lease {
         let shared = &self.pool.shared;
         match &mut self.kind {
             LeaseKind::Http2(conn) => {
-                if conn.active.fetch_sub(1, Ordering::AcqRel) == 1 {
+                if conn.active.fetch_sub(1, Ordering::SeqCst) == 1 {
                     *lock(&conn.idle_since) = Instant::now();
                 }
             }
@@ -450,21 +519,26 @@ impl Drop for Lease {
                 let keep = self.reusable && room && !state.closed && !sender.is_closed();
                 if keep {
                     state.idle += 1;
-                    state
-                        .hosts
-                        .entry(self.key.clone())
-                        .or_default()
-                        .idle
-                        .push(Idle {
-                            sender,
-                            since: Instant::now(),
-                        });
+                    let idle = Idle {
+                        sender,
+                        since: Instant::now(),
+                    };
+                    if let Some(host) = state.hosts.get_mut(&self.key) {
+                        host.idle.push(idle);
+                    } else {
+                        state
+                            .hosts
+                            .entry(self.key.clone())
+                            .or_default()
+                            .idle
+                            .push(idle);
+                    }
                 } else {
                     state.open -= 1;
                     drop(sender);
                 }
             }
         }
-        shared.changed.notify_waiters();
+        shared.notify();
     }
 }
