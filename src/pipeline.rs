@@ -3,7 +3,7 @@
 //! and read timeout. A backend only carries each hop to the network and back.
 
 use futures_util::StreamExt;
-use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderValue};
+use http::header::{AUTHORIZATION, CONTENT_ENCODING, COOKIE, HeaderMap, HeaderValue};
 use http::{Method, StatusCode};
 use url::Url;
 
@@ -42,7 +42,8 @@ pub(crate) async fn execute(client: &ClientInner, request: Request) -> Result<St
         .or(client.auth.as_ref());
     // Digest answers a 401 by sending the same request again; redirects send a next one.
     let keep = follow || auth.is_some_and(Auth::answers_challenges);
-    let origin = url.origin();
+    // Only needed to keep credentials to their origin: not computed without any.
+    let origin = auth.is_some().then(|| url.origin());
 
     let mut hop = Hop {
         method,
@@ -53,7 +54,7 @@ pub(crate) async fn execute(client: &ClientInner, request: Request) -> Result<St
     let mut history = Vec::new();
     loop {
         // Credentials go to the origin they were given for, never to a redirect's target.
-        let auth = auth.filter(|_| hop.url.origin() == origin);
+        let auth = auth.filter(|_| origin.as_ref() == Some(&hop.url.origin()));
         let had_body = hop.body.is_some();
         let response = send_hop(client, &mut hop, auth, timeout, keep).await?;
         let status = response.status();
@@ -245,15 +246,16 @@ fn finish(
     } else {
         Some(parts.version)
     };
-    let body = crate::timeouts::read_timeout(body, timeout.read);
-    let body = if client.backend.decodes_content() {
-        body
+    let decodes = !client.backend.decodes_content() && parts.headers.contains_key(CONTENT_ENCODING);
+    let body = if decodes {
+        let body = crate::timeouts::read_timeout(body, timeout.read, None);
+        let body = crate::decode::decode(&mut parts.headers, body, client.max_decoded_size);
+        let error_url = url.clone();
+        ResponseBody::from_stream(body.map(move |chunk| chunk.map_err(|e| e.with_url(&error_url))))
     } else {
-        crate::decode::decode(&mut parts.headers, body, client.max_decoded_size)
+        // One layer for both the read timeout and the URL in errors.
+        crate::timeouts::read_timeout(body, timeout.read, Some(url.clone()))
     };
-    let error_url = url.clone();
-    let body =
-        ResponseBody::from_stream(body.map(move |chunk| chunk.map_err(|e| e.with_url(&error_url))));
     StreamingResponse {
         head: Head {
             status: parts.status,
