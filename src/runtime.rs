@@ -38,7 +38,9 @@ cfg_if::cfg_if! {
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use native::{Timer, block_on, in_io_context};
+pub(crate) use native::{
+    Timer, block_on, block_on_here, in_io_context, on_background, own_runtime_thread,
+};
 
 /// Waits for `duration`, on any target.
 pub(crate) async fn sleep(duration: std::time::Duration) {

@@ -123,7 +123,31 @@ where
 /// first. Inside a current-thread runtime blocking would stall the only thread that drives
 /// the I/O, so it refuses with an error instead of hanging.
 pub(crate) fn block_on<F: Future>(fut: F) -> Result<F::Output, Error> {
+    block_on_in(fut, false)
+}
+
+/// As [`block_on`], except that outside any runtime `fut` runs on this thread's own
+/// current-thread runtime, which drives the sockets of the connections it opens too: no
+/// hand-off to the background thread and back for each request and each read.
+///
+/// Only for a future that leaves nothing behind that needs those connections after it
+/// returns (`send_blocking`, whose body is read whole before it returns): a connection
+/// opened here only progresses while this thread is in a blocking call, so the pool lends
+/// it to no other thread (see [`own_runtime_thread`]), and a streamed body must not escape.
+pub(crate) fn block_on_here<F: Future>(fut: F) -> Result<F::Output, Error> {
+    block_on_in(fut, true)
+}
+
+fn block_on_in<F: Future>(fut: F, here: bool) -> Result<F::Output, Error> {
     let Ok(handle) = Handle::try_current() else {
+        if here {
+            // `fut` comes back if this thread's runtime is gone (the thread is exiting).
+            let fut = match local::block_on(fut) {
+                Ok(out) => return Ok(out),
+                Err(fut) => fut,
+            };
+            return Ok(background().block_on(fut));
+        }
         return Ok(background().block_on(fut));
     };
     match handle.runtime_flavor() {
@@ -133,5 +157,94 @@ pub(crate) fn block_on<F: Future>(fut: F) -> Result<F::Output, Error> {
             "a blocking call (send_blocking, stream_blocking, iter_bytes, ...) was made inside \
              a current-thread async runtime, which it would stall; use `.await` there instead",
         )),
+    }
+}
+
+/// While this thread runs a [`block_on_here`] call: a number that identifies the thread
+/// (and so its runtime). Connections opened then belong to this thread alone.
+pub(crate) fn own_runtime_thread() -> Option<u64> {
+    local::current()
+}
+
+/// Runs `fut` as a task of the background runtime (whose connections any thread can use)
+/// and waits for it.
+pub(crate) async fn on_background<F, T>(fut: F) -> Result<T, Error>
+where
+    F: Future<Output = Result<T, Error>> + Send + 'static,
+    T: Send + 'static,
+{
+    match background().spawn(fut).await {
+        Ok(result) => result,
+        Err(join) => Err(Error::new(
+            ErrorKind::Builder,
+            format!("the connection task did not finish: {join}"),
+        )),
+    }
+}
+
+/// Each thread's own current-thread runtime, for [`block_on_here`].
+mod local {
+    use std::cell::{Cell, OnceCell};
+    use std::future::Future;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use tokio::runtime::Runtime;
+
+    thread_local! {
+        static RUNTIME: OnceCell<Option<Runtime>> = const { OnceCell::new() };
+        /// This thread's number, given on first use (0: none yet).
+        static ID: Cell<u64> = const { Cell::new(0) };
+        static INSIDE: Cell<bool> = const { Cell::new(false) };
+    }
+
+    fn id() -> u64 {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        ID.with(|id| {
+            if id.get() == 0 {
+                id.set(NEXT.fetch_add(1, Ordering::Relaxed));
+            }
+            id.get()
+        })
+    }
+
+    pub(super) fn current() -> Option<u64> {
+        match INSIDE.try_with(Cell::get) {
+            Ok(true) => ID.try_with(Cell::get).ok(),
+            _ => None,
+        }
+    }
+
+    /// Runs `fut` on this thread's runtime; gives it back when there is none (the thread's
+    /// locals are being destroyed, or the runtime could not be built).
+    pub(super) fn block_on<F: Future>(fut: F) -> Result<F::Output, F> {
+        let mut fut = Some(fut);
+        let ran = RUNTIME.try_with(|cell| {
+            let runtime = cell.get_or_init(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()
+            });
+            let runtime = runtime.as_ref()?;
+            let fut = fut.take()?;
+            id();
+            INSIDE.with(|inside| inside.set(true));
+            let _reset = Reset;
+            Some(runtime.block_on(fut))
+        });
+        match (ran, fut) {
+            (Ok(Some(out)), _) => Ok(out),
+            (_, Some(fut)) => Err(fut),
+            (_, None) => unreachable!("a future taken is run"),
+        }
+    }
+
+    /// Marks the thread as out of its runtime again, even if the future panicked.
+    struct Reset;
+
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = INSIDE.try_with(|inside| inside.set(false));
+        }
     }
 }

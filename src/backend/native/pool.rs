@@ -139,6 +139,9 @@ struct Host {
 struct Idle {
     sender: http1::SendRequest<Outgoing>,
     since: Instant,
+    /// The thread whose own runtime drives this connection (see `own_runtime_thread`), or
+    /// `None` when a shared runtime does and any request may use it.
+    home: Option<u64>,
 }
 
 /// A shared HTTP/2 connection.
@@ -191,7 +194,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// What a request found in the pool.
 enum Found {
-    Http1(http1::SendRequest<Outgoing>),
+    /// An idle connection, and the thread whose runtime drives it, if one does.
+    Http1(http1::SendRequest<Outgoing>, Option<u64>),
     Http2(Arc<Http2Conn>),
     /// A slot to open a new connection in.
     Open,
@@ -252,10 +256,12 @@ impl Pool {
                 found => found,
             };
             match found {
-                Found::Http1(mut sender) => {
+                Found::Http1(mut sender, home) => {
                     // The connection may still be finishing the previous response.
                     if sender.ready().await.is_ok() {
-                        return Ok(self.lease(key, LeaseKind::Http1(Some(sender)), true));
+                        let mut lease = self.lease(key, LeaseKind::Http1(Some(sender)), true);
+                        lease.home = home;
+                        return Ok(lease);
                     }
                     self.forget_one();
                 }
@@ -272,6 +278,7 @@ impl Pool {
 
     fn find(&self, key: &Key, fresh: bool) -> Result<Found> {
         let limits = &self.shared.limits;
+        let home = crate::runtime::own_runtime_thread();
         let now = Instant::now();
         let mut guard = lock(&self.shared.state);
         let state = &mut *guard;
@@ -311,16 +318,27 @@ impl Pool {
             }
         }
 
-        while let Some(conn) = host.idle.pop_if(|_| !fresh) {
-            *idle -= 1;
+        // The most recently used connection first; one that belongs to another thread's
+        // own runtime is left for that thread.
+        let mut i = host.idle.len();
+        while !fresh && i > 0 {
+            i -= 1;
+            let conn = &host.idle[i];
             let expired = limits
                 .keepalive_expiry
                 .is_some_and(|e| now.duration_since(conn.since) > e);
             if conn.sender.is_closed() || expired {
+                host.idle.remove(i);
+                *idle -= 1;
                 *open -= 1;
                 continue;
             }
-            return Ok(Found::Http1(conn.sender));
+            if conn.home.is_some() && conn.home != home {
+                continue;
+            }
+            let conn = host.idle.remove(i);
+            *idle -= 1;
+            return Ok(Found::Http1(conn.sender, conn.home));
         }
 
         let may_be_http2 = self.shared.connector.may_be_http2(key) && !host.speaks_http1;
@@ -359,7 +377,25 @@ impl Pool {
             key,
             done: false,
         };
-        let connected = handshake::open(key, &self.shared.connector, timeout.connect).await;
+        let home = crate::runtime::own_runtime_thread();
+        let connected = if home.is_some() && self.shared.connector.may_be_http2(key) {
+            // An HTTP/2 connection is shared by every thread: it is opened, and its task
+            // runs, on the background runtime rather than on this thread's own.
+            let (shared, owned_key, limit) = (self.shared.clone(), key.clone(), timeout.connect);
+            crate::runtime::on_background(async move {
+                handshake::open(&owned_key, &shared.connector, limit).await
+            })
+            .await
+            .map(|conn| (conn, None))
+        } else {
+            handshake::open(key, &self.shared.connector, timeout.connect)
+                .await
+                .map(|conn| (conn, home))
+        };
+        let (connected, home) = match connected {
+            Ok((conn, home)) => (Ok(conn), home),
+            Err(e) => (Err(e), None),
+        };
         reservation.done = true;
         let mut state = lock(&self.shared.state);
         let host = state.hosts.entry(key.clone()).or_default();
@@ -391,7 +427,11 @@ impl Pool {
         };
         drop(state);
         self.shared.notify();
-        result.map(|kind| self.lease(key, kind, false))
+        result.map(|kind| {
+            let mut lease = self.lease(key, kind, false);
+            lease.home = home;
+            lease
+        })
     }
 
     fn lease(&self, key: &Key, kind: LeaseKind, reused: bool) -> Lease {
@@ -401,6 +441,7 @@ impl Pool {
             kind,
             reused,
             reusable: false,
+            home: None,
         }
     }
 
@@ -464,6 +505,8 @@ pub(crate) struct Lease {
     pub(crate) kind: LeaseKind,
     reused: bool,
     reusable: bool,
+    /// For HTTP/1.1: the thread whose own runtime drives the connection, if one does.
+    home: Option<u64>,
 }
 
 impl Lease {
@@ -522,6 +565,7 @@ impl Drop for Lease {
                     let idle = Idle {
                         sender,
                         since: Instant::now(),
+                        home: self.home,
                     };
                     if let Some(host) = state.hosts.get_mut(&self.key) {
                         host.idle.push(idle);
