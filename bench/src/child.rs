@@ -241,7 +241,7 @@ pub fn run(scenario: &str, client: &str, p: &Params) -> Res<Metrics> {
     };
     match (scenario, client) {
         ("s1" | "s2" | "s3" | "s3c", "httplib") => {
-            let w = httplib_workers_checked(t, small_proto)?;
+            let w = httplib_workers_checked(&rt, t, small_proto)?;
             let w = w.into_iter().cycle().take(conc).collect();
             rt.block_on(throughput(w, secs))
         }
@@ -277,7 +277,7 @@ pub fn run(scenario: &str, client: &str, p: &Params) -> Res<Metrics> {
             download_with(&rt, t, proto, client)
         }
         ("s5", "httplib") => {
-            let w = httplib_workers_checked(t, Proto::H2Tls)?.remove(0);
+            let w = httplib_workers_checked(&rt, t, Proto::H2Tls)?.remove(0);
             rt.block_on(concurrent_downloads(w))
         }
         ("s5", "reqwest") => {
@@ -297,11 +297,16 @@ pub fn run(scenario: &str, client: &str, p: &Params) -> Res<Metrics> {
     }
 }
 
-/// httplib's workers, after checking that HTTP/2 scenarios really speak HTTP/2.
-fn httplib_workers_checked(t: &Target, proto: Proto) -> Res<Vec<clients::Httplib>> {
+/// httplib's workers, after checking that HTTP/2 scenarios really speak HTTP/2 (on `rt`,
+/// where the measurement runs, so that the connection is opened there).
+fn httplib_workers_checked(
+    rt: &tokio::runtime::Runtime,
+    t: &Target,
+    proto: Proto,
+) -> Res<Vec<clients::Httplib>> {
     let w = clients::httplib_workers(t, proto, 1)?;
     if proto != Proto::H1 {
-        let v = w[0].version()?;
+        let v = rt.block_on(w[0].version())?;
         if v != "HTTP/2" {
             return Err(format!("httplib spoke {v}"));
         }
@@ -317,12 +322,15 @@ fn download_with(
 ) -> Res<Metrics> {
     match client {
         "httplib" => {
-            let mut w = httplib_workers_checked(t, proto)?.remove(0);
+            let mut w = httplib_workers_checked(rt, t, proto)?.remove(0);
             rt.block_on(w.small())?;
             download(|| rt.block_on(w.stream("/256m")))
         }
         "httplib-blocking" => {
-            let w = httplib_workers_checked(t, proto)?.remove(0);
+            let w = clients::httplib_workers(t, proto, 1)?.remove(0);
+            if proto != Proto::H1 && w.version_blocking()? != "HTTP/2" {
+                return Err("httplib spoke HTTP/1.1".into());
+            }
             w.small_blocking()?;
             download(|| w.stream_blocking("/256m"))
         }

@@ -123,7 +123,16 @@ impl Worker for Httplib {
 }
 
 impl Httplib {
-    pub fn version(&self) -> Res<String> {
+    /// The HTTP version of a small GET, awaited on the caller's runtime (a blocking call
+    /// here would open the connection on httplib's background runtime instead, and every
+    /// later request of the async measurement would cross to that thread and back).
+    pub async fn version(&self) -> Res<String> {
+        let r = self.client.get(&self.small).await.map_err(err)?;
+        Ok(r.http_version().to_owned())
+    }
+
+    /// As [`version`](Self::version), for the blocking measurements.
+    pub fn version_blocking(&self) -> Res<String> {
         let r = self.client.get(&self.small).send_blocking().map_err(err)?;
         Ok(r.http_version().to_owned())
     }
