@@ -2,9 +2,11 @@
 //! the caller is not inside one.
 //!
 //! A request awaited inside a tokio runtime runs there, with its connections' tasks spawned
-//! on that runtime. A request awaited from any other executor, or sent with
-//! `send_blocking()`, runs on one shared background runtime started on first use, so that
+//! on that runtime. A request awaited from any other executor, or streamed with
+//! `stream_blocking()`, runs on one shared background runtime started on first use, so that
 //! plain threads and foreign executors work without the caller setting anything up.
+//! `send_blocking()` from a plain thread runs on that thread's own current-thread runtime
+//! (see [`block_on_here`]).
 
 use std::future::Future;
 use std::pin::Pin;
