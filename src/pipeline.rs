@@ -3,7 +3,7 @@
 //! and read timeout. A backend only carries each hop to the network and back.
 
 use futures_util::StreamExt;
-use http::header::{AUTHORIZATION, CONTENT_ENCODING, COOKIE, HeaderMap, HeaderValue};
+use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderValue};
 use http::{Method, StatusCode};
 use url::Url;
 
@@ -246,16 +246,15 @@ fn finish(
     } else {
         Some(parts.version)
     };
-    let decodes = !client.backend.decodes_content() && parts.headers.contains_key(CONTENT_ENCODING);
-    let body = if decodes {
-        let body = crate::timeouts::read_timeout(body, timeout.read, None);
-        let body = crate::decode::decode(&mut parts.headers, body, client.max_decoded_size);
-        let error_url = url.clone();
-        ResponseBody::from_stream(body.map(move |chunk| chunk.map_err(|e| e.with_url(&error_url))))
+    let body = crate::timeouts::read_timeout(body, timeout.read);
+    let body = if client.backend.decodes_content() {
+        body
     } else {
-        // One layer for both the read timeout and the URL in errors.
-        crate::timeouts::read_timeout(body, timeout.read, Some(url.clone()))
+        crate::decode::decode(&mut parts.headers, body, client.max_decoded_size)
     };
+    let error_url = url.clone();
+    let body =
+        ResponseBody::from_stream(body.map(move |chunk| chunk.map_err(|e| e.with_url(&error_url))));
     StreamingResponse {
         head: Head {
             status: parts.status,

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
-use url::Url;
 
 use crate::body::ResponseBody;
 use crate::error::{Error, ErrorKind, Result};
@@ -37,45 +36,30 @@ where
 }
 
 /// Fails `body` with a read timeout when no chunk arrives for `limit` after the previous
-/// one (or after the head), and records `url` in the body's errors when given.
+/// one (or after the head).
 ///
 /// One timer serves the whole body, and it is not moved on every chunk: each chunk only
 /// records the time, and when the timer fires early it is moved to the real deadline. So
 /// a fast body costs one clock read per chunk, not a timer update.
-pub(crate) fn read_timeout(
-    body: ResponseBody,
-    limit: Option<Duration>,
-    url: Option<Url>,
-) -> ResponseBody {
-    if limit.is_none() && url.is_none() {
-        return body;
+pub(crate) fn read_timeout(body: ResponseBody, limit: Option<Duration>) -> ResponseBody {
+    match limit {
+        None => body,
+        Some(limit) => ResponseBody::from_stream(ReadTimeout {
+            body,
+            limit,
+            last_progress: Instant::now(),
+            timer: None,
+            done: false,
+        }),
     }
-    ResponseBody::from_stream(ReadTimeout {
-        body,
-        limit,
-        last_progress: Instant::now(),
-        timer: None,
-        done: false,
-        url,
-    })
 }
 
 struct ReadTimeout {
     body: ResponseBody,
-    limit: Option<Duration>,
+    limit: Duration,
     last_progress: Instant,
     timer: Option<Timer>,
     done: bool,
-    url: Option<Url>,
-}
-
-impl ReadTimeout {
-    fn with_url(&self, e: Error) -> Error {
-        match &self.url {
-            Some(url) => e.with_url(url),
-            None => e,
-        }
-    }
 }
 
 impl Stream for ReadTimeout {
@@ -87,25 +71,22 @@ impl Stream for ReadTimeout {
             return Poll::Ready(None);
         }
         if let Poll::Ready(item) = Pin::new(&mut this.body).poll_next(cx) {
+            this.last_progress = Instant::now();
             this.done = item.is_none();
-            if this.limit.is_some() {
-                this.last_progress = Instant::now();
-            }
-            return Poll::Ready(item.map(|chunk| chunk.map_err(|e| this.with_url(e))));
+            return Poll::Ready(item);
         }
-        let Some(limit) = this.limit else {
-            return Poll::Pending;
-        };
         loop {
-            let deadline = this.last_progress + limit;
+            let deadline = this.last_progress + this.limit;
             let timer = this.timer.get_or_insert_with(|| Timer::at(deadline));
             if timer.poll_elapsed(cx).is_pending() {
                 return Poll::Pending;
             }
             if Instant::now() >= deadline {
                 this.done = true;
-                let e = Error::timeout(ErrorKind::ReadTimeout, limit);
-                return Poll::Ready(Some(Err(this.with_url(e))));
+                return Poll::Ready(Some(Err(Error::timeout(
+                    ErrorKind::ReadTimeout,
+                    this.limit,
+                ))));
             }
             // The timer was set for an older deadline: progress was made since.
             timer.reset(deadline);
