@@ -15,7 +15,7 @@ use crate::config::{Limits, Timeout};
 use crate::cookies::CookieJar;
 use crate::error::{Error, ErrorKind, Result};
 use crate::fanout::FanOut;
-use crate::into_url::IntoUrl;
+use crate::into_url::{IntoUrl, UrlCache};
 use crate::request::{Request, RequestBuilder, Streamed};
 use crate::streaming::StreamingResponse;
 use crate::tls::Certificate;
@@ -82,6 +82,8 @@ pub(crate) struct ClientInner {
     pub(crate) cookies: Option<CookieJar>,
     pub(crate) max_decoded_size: Option<u64>,
     pub(crate) closed: AtomicBool,
+    /// The last URL parsed, for clients that call one URL again and again.
+    pub(crate) urls: UrlCache,
 }
 
 impl Client {
@@ -128,8 +130,10 @@ impl Client {
     /// # Ok::<(), httplib::Error>(())
     /// ```
     pub fn request(&self, method: Method, url: impl IntoUrl) -> RequestBuilder {
-        let request = url
-            .into_url(self.inner.base_url.as_ref())
+        let request = self
+            .inner
+            .urls
+            .resolve(url, self.inner.base_url.as_ref())
             .map(|url| Request::new(method, url));
         RequestBuilder::new(self.clone(), request)
     }
@@ -890,6 +894,7 @@ impl ClientBuilder {
                 cookies: self.cookie_store.then(CookieJar::default),
                 max_decoded_size: self.max_decoded_size,
                 closed: AtomicBool::new(false),
+                urls: UrlCache::default(),
             }),
         })
     }

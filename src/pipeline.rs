@@ -42,7 +42,8 @@ pub(crate) async fn execute(client: &ClientInner, request: Request) -> Result<St
         .or(client.auth.as_ref());
     // Digest answers a 401 by sending the same request again; redirects send a next one.
     let keep = follow || auth.is_some_and(Auth::answers_challenges);
-    let origin = url.origin();
+    // Only needed to keep credentials to their origin: not computed without any.
+    let origin = auth.is_some().then(|| url.origin());
 
     let mut hop = Hop {
         method,
@@ -53,7 +54,7 @@ pub(crate) async fn execute(client: &ClientInner, request: Request) -> Result<St
     let mut history = Vec::new();
     loop {
         // Credentials go to the origin they were given for, never to a redirect's target.
-        let auth = auth.filter(|_| hop.url.origin() == origin);
+        let auth = auth.filter(|_| origin.as_ref() == Some(&hop.url.origin()));
         let had_body = hop.body.is_some();
         let options = SendOptions {
             timeout,

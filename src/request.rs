@@ -687,7 +687,9 @@ impl<M> RequestBuilder<M> {
     /// # Ok::<(), httplib::Error>(())
     /// ```
     pub fn send_blocking(self) -> Result<Response> {
-        crate::runtime::block_on(self.send_buffered())?
+        // The whole body is read before this returns, so the request can run on this
+        // thread's own runtime, with the sockets it opens (see `block_on_here`).
+        crate::runtime::block_on_here(self.send_buffered())?
     }
 
     /// Sends the request and returns once the head has arrived, blocking the calling thread;

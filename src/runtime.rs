@@ -95,7 +95,9 @@ cfg_if::cfg_if! {
         pub(crate) use wasm::{Timer, in_io_context};
     } else {
         mod native;
-        pub(crate) use native::{Timer, block_on, in_io_context};
+        pub(crate) use native::{
+            Timer, block_on, block_on_here, in_io_context, on_background, own_runtime_thread,
+        };
     }
 }
 

@@ -88,6 +88,56 @@ fn the_blocking_twins_work_from_plain_threads() {
     );
 }
 
+#[test]
+fn a_blocking_threads_connection_is_its_own_and_outlives_nothing() {
+    // send_blocking runs on the calling thread's own runtime, which drives the connections
+    // it opens: those are reused by that thread, never lent to another thread or to async
+    // callers (whose requests would stall while the owner is not in a blocking call), and
+    // closed when the thread exits.
+    let client = common::client();
+    let a = {
+        let client = client.clone();
+        std::thread::spawn(move || {
+            let first = client.get(http("/echo")).send_blocking().unwrap();
+            let again = client.get(http("/echo")).send_blocking().unwrap();
+            assert_eq!(connection_id(&first), connection_id(&again));
+            connection_id(&first)
+        })
+        .join()
+        .unwrap()
+    };
+    let here = client.get(http("/echo")).send_blocking().unwrap();
+    assert_ne!(
+        connection_id(&here),
+        a,
+        "another thread's connection was lent"
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let from_async = runtime
+        .block_on(async {
+            tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                client.get(http("/echo")).into_future(),
+            )
+            .await
+        })
+        .expect("an async request does not wait on a blocking thread's connection")
+        .unwrap();
+    assert_ne!(connection_id(&from_async), connection_id(&here));
+    let streamed = client.get(http("/echo")).stream_blocking().unwrap();
+    let on_another_thread =
+        std::thread::spawn(move || streamed.read_blocking().map(|r| r.status_code()));
+    assert_eq!(
+        on_another_thread.join().unwrap().unwrap(),
+        200,
+        "a streamed body can move"
+    );
+}
+
 #[tokio::test]
 async fn a_blocking_call_inside_a_current_thread_runtime_is_a_clear_error_not_a_hang() {
     let err = httplib::get(http("/echo")).send_blocking().unwrap_err();

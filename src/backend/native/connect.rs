@@ -53,7 +53,7 @@ async fn open(key: &Key, tls: &Arc<ClientConfig>, prior_knowledge: bool) -> Resu
             http2: prior_knowledge,
         });
     }
-    let name = ServerName::try_from(key.host.clone()).map_err(|e| {
+    let name = ServerName::try_from(key.host.to_string()).map_err(|e| {
         Error::new(
             ErrorKind::Connect,
             format!("{:?} is not a valid TLS server name", key.host),
@@ -78,7 +78,7 @@ async fn open(key: &Key, tls: &Arc<ClientConfig>, prior_knowledge: bool) -> Resu
 }
 
 async fn tcp(key: &Key) -> Result<TcpStream> {
-    let addrs = tokio::net::lookup_host((key.host.as_str(), key.port))
+    let addrs = tokio::net::lookup_host((&*key.host, key.port))
         .await
         .map_err(|e| {
             Error::new(ErrorKind::Connect, format!("cannot resolve {:?}", key.host)).with_source(e)

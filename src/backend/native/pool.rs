@@ -28,7 +28,8 @@ use crate::error::{Error, ErrorKind, Result};
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Key {
     pub(crate) https: bool,
-    pub(crate) host: String,
+    /// Shared, so that the clones a lease and the pool keep cost no allocation.
+    pub(crate) host: Arc<str>,
     pub(crate) port: u16,
 }
 
@@ -48,10 +49,12 @@ impl Key {
             .host()
             .ok_or_else(|| Error::new(ErrorKind::InvalidUrl, "the URL has no host"))?;
         // IPv6 literals come bracketed in URLs; sockets and TLS want them bare.
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let host: Arc<str> = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            host.to_ascii_lowercase().into()
+        } else {
+            host.into()
+        };
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
         Ok(Key { https, host, port })
     }
@@ -78,15 +81,45 @@ pub(crate) struct Pool {
 
 struct Shared {
     state: Mutex<State>,
-    /// Woken whenever a connection is released, closed, opened or fails to open.
+    /// Woken whenever a connection is released, closed, opened or fails to open, if any
+    /// request is waiting.
     changed: Notify,
+    /// Requests waiting for `changed`. Waking costs a lock even with no one to wake, so it
+    /// is skipped when this is zero. A waiter counts itself before it looks at the state,
+    /// and a releaser reads it after changing the state (both sequentially consistent), so
+    /// either the waiter sees the change or the releaser sees the waiter.
+    waiting: AtomicUsize,
     limits: Limits,
     connector: Connector,
 }
 
+/// FNV-1a: the pool's keys are the origins the application itself calls, short and few,
+/// and hashed several times per request; SipHash's resistance to chosen keys buys nothing
+/// here.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 #[derive(Default)]
 struct State {
-    hosts: HashMap<Key, Host>,
+    hosts: HashMap<Key, Host, std::hash::BuildHasherDefault<Fnv>>,
     /// Connections open or being opened, across all origins.
     open: usize,
     /// Idle HTTP/1.1 connections, across all origins.
@@ -106,6 +139,9 @@ struct Host {
 struct Idle {
     sender: http1::SendRequest<Outgoing>,
     since: Instant,
+    /// The thread whose own runtime drives this connection (see `own_runtime_thread`), or
+    /// `None` when a shared runtime does and any request may use it.
+    home: Option<u64>,
 }
 
 /// A shared HTTP/2 connection.
@@ -127,13 +163,39 @@ impl Http2Conn {
     }
 }
 
+impl Shared {
+    /// Wakes the requests waiting for a connection, if there are any.
+    fn notify(&self) {
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            self.changed.notify_waiters();
+        }
+    }
+}
+
+/// Counts a request as waiting for a connection while it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Waiting<'a> {
+        count.fetch_add(1, Ordering::SeqCst);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// What a request found in the pool.
 enum Found {
-    Http1(http1::SendRequest<Outgoing>),
+    /// An idle connection, and the thread whose runtime drives it, if one does.
+    Http1(http1::SendRequest<Outgoing>, Option<u64>),
     Http2(Arc<Http2Conn>),
     /// A slot to open a new connection in.
     Open,
@@ -146,6 +208,7 @@ impl Pool {
             shared: Arc::new(Shared {
                 state: Mutex::new(State::default()),
                 changed: Notify::new(),
+                waiting: AtomicUsize::new(0),
                 limits,
                 connector,
             }),
@@ -157,50 +220,65 @@ impl Pool {
     pub(crate) async fn acquire(&self, key: &Key, timeout: &Timeout, fresh: bool) -> Result<Lease> {
         let deadline = timeout.pool.map(|limit| (Instant::now() + limit, limit));
         loop {
-            // Registered before the state is read, so no change in between is missed.
-            let changed = self.shared.changed.notified();
-            let mut changed = std::pin::pin!(changed);
-            changed.as_mut().enable();
-
-            let found = self.find(key, fresh)?;
+            let found = match self.find(key, fresh)? {
+                Found::Wait => {
+                    // Registered, and counted as waiting, before the state is read again, so
+                    // no change in between is missed.
+                    let changed = self.shared.changed.notified();
+                    let mut changed = std::pin::pin!(changed);
+                    changed.as_mut().enable();
+                    let _waiting = Waiting::new(&self.shared.waiting);
+                    match self.find(key, fresh)? {
+                        Found::Wait => {
+                            let waited = match deadline {
+                                None => {
+                                    changed.await;
+                                    Ok(())
+                                }
+                                Some((at, _)) => tokio::time::timeout_at(at.into(), changed).await,
+                            };
+                            if waited.is_err() {
+                                let limit = deadline.map(|(_, l)| l).unwrap_or_default();
+                                return Err(Error::new(
+                                    ErrorKind::PoolTimeout,
+                                    format!(
+                                        "no connection became free within {limit:?} ({} open, max_connections {:?})",
+                                        lock(&self.shared.state).open,
+                                        self.shared.limits.max_connections
+                                    ),
+                                ));
+                            }
+                            continue;
+                        }
+                        found => found,
+                    }
+                }
+                found => found,
+            };
             match found {
-                Found::Http1(mut sender) => {
+                Found::Http1(mut sender, home) => {
                     // The connection may still be finishing the previous response.
                     if sender.ready().await.is_ok() {
-                        return Ok(self.lease(key, LeaseKind::Http1(Some(sender)), true));
+                        let mut lease = self.lease(key, LeaseKind::Http1(Some(sender)), true);
+                        lease.home = home;
+                        return Ok(lease);
                     }
                     self.forget_one();
                 }
                 Found::Http2(conn) => {
                     return Ok(self.lease(key, LeaseKind::Http2(conn), true));
                 }
-                Found::Open => return self.open(key, timeout).await,
-                Found::Wait => {
-                    let waited = match deadline {
-                        None => {
-                            changed.await;
-                            Ok(())
-                        }
-                        Some((at, _)) => tokio::time::timeout_at(at.into(), changed).await,
-                    };
-                    if waited.is_err() {
-                        let limit = deadline.map(|(_, l)| l).unwrap_or_default();
-                        return Err(Error::new(
-                            ErrorKind::PoolTimeout,
-                            format!(
-                                "no connection became free within {limit:?} ({} open, max_connections {:?})",
-                                lock(&self.shared.state).open,
-                                self.shared.limits.max_connections
-                            ),
-                        ));
-                    }
-                }
+                // Boxed: opening a connection (TCP, TLS, handshake) is a future of
+                // kilobytes, which would otherwise be part of every request's future.
+                Found::Open => return Box::pin(self.open(key, timeout)).await,
+                Found::Wait => {}
             }
         }
     }
 
     fn find(&self, key: &Key, fresh: bool) -> Result<Found> {
         let limits = &self.shared.limits;
+        let home = crate::runtime::own_runtime_thread();
         let now = Instant::now();
         let mut guard = lock(&self.shared.state);
         let state = &mut *guard;
@@ -232,7 +310,7 @@ impl Pool {
             let capacity = conn.capacity(limits);
             let taken = conn
                 .active
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |active| {
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |active| {
                     (active < capacity).then_some(active + 1)
                 });
             if taken.is_ok() {
@@ -240,16 +318,27 @@ impl Pool {
             }
         }
 
-        while let Some(conn) = host.idle.pop_if(|_| !fresh) {
-            *idle -= 1;
+        // The most recently used connection first; one that belongs to another thread's
+        // own runtime is left for that thread.
+        let mut i = host.idle.len();
+        while !fresh && i > 0 {
+            i -= 1;
+            let conn = &host.idle[i];
             let expired = limits
                 .keepalive_expiry
                 .is_some_and(|e| now.duration_since(conn.since) > e);
             if conn.sender.is_closed() || expired {
+                host.idle.remove(i);
+                *idle -= 1;
                 *open -= 1;
                 continue;
             }
-            return Ok(Found::Http1(conn.sender));
+            if conn.home.is_some() && conn.home != home {
+                continue;
+            }
+            let conn = host.idle.remove(i);
+            *idle -= 1;
+            return Ok(Found::Http1(conn.sender, conn.home));
         }
 
         let may_be_http2 = self.shared.connector.may_be_http2(key) && !host.speaks_http1;
@@ -288,7 +377,25 @@ impl Pool {
             key,
             done: false,
         };
-        let connected = handshake::open(key, &self.shared.connector, timeout.connect).await;
+        let home = crate::runtime::own_runtime_thread();
+        let connected = if home.is_some() && self.shared.connector.may_be_http2(key) {
+            // An HTTP/2 connection is shared by every thread: it is opened, and its task
+            // runs, on the background runtime rather than on this thread's own.
+            let (shared, owned_key, limit) = (self.shared.clone(), key.clone(), timeout.connect);
+            crate::runtime::on_background(async move {
+                handshake::open(&owned_key, &shared.connector, limit).await
+            })
+            .await
+            .map(|conn| (conn, None))
+        } else {
+            handshake::open(key, &self.shared.connector, timeout.connect)
+                .await
+                .map(|conn| (conn, home))
+        };
+        let (connected, home) = match connected {
+            Ok((conn, home)) => (Ok(conn), home),
+            Err(e) => (Err(e), None),
+        };
         reservation.done = true;
         let mut state = lock(&self.shared.state);
         let host = state.hosts.entry(key.clone()).or_default();
@@ -319,8 +426,12 @@ impl Pool {
             }
         };
         drop(state);
-        self.shared.changed.notify_waiters();
-        result.map(|kind| self.lease(key, kind, false))
+        self.shared.notify();
+        result.map(|kind| {
+            let mut lease = self.lease(key, kind, false);
+            lease.home = home;
+            lease
+        })
     }
 
     fn lease(&self, key: &Key, kind: LeaseKind, reused: bool) -> Lease {
@@ -330,13 +441,14 @@ impl Pool {
             kind,
             reused,
             reusable: false,
+            home: None,
         }
     }
 
     /// Counts one connection as gone.
     fn forget_one(&self) {
         lock(&self.shared.state).open -= 1;
-        self.shared.changed.notify_waiters();
+        self.shared.notify();
     }
 
     /// Closes idle connections and refuses new requests.
@@ -352,7 +464,7 @@ impl Pool {
         state.idle = 0;
         state.open -= closed;
         drop(state);
-        self.shared.changed.notify_waiters();
+        self.shared.notify();
     }
 }
 
@@ -375,7 +487,7 @@ impl Drop for Reservation<'_> {
         }
         state.open -= 1;
         drop(state);
-        self.pool.shared.changed.notify_waiters();
+        self.pool.shared.notify();
     }
 }
 
@@ -393,6 +505,8 @@ pub(crate) struct Lease {
     pub(crate) kind: LeaseKind,
     reused: bool,
     reusable: bool,
+    /// For HTTP/1.1: the thread whose own runtime drives the connection, if one does.
+    home: Option<u64>,
 }
 
 impl Lease {
@@ -432,7 +546,7 @@ impl Drop for Lease {
         let shared = &self.pool.shared;
         match &mut self.kind {
             LeaseKind::Http2(conn) => {
-                if conn.active.fetch_sub(1, Ordering::AcqRel) == 1 {
+                if conn.active.fetch_sub(1, Ordering::SeqCst) == 1 {
                     *lock(&conn.idle_since) = Instant::now();
                 }
             }
@@ -448,21 +562,27 @@ impl Drop for Lease {
                 let keep = self.reusable && room && !state.closed && !sender.is_closed();
                 if keep {
                     state.idle += 1;
-                    state
-                        .hosts
-                        .entry(self.key.clone())
-                        .or_default()
-                        .idle
-                        .push(Idle {
-                            sender,
-                            since: Instant::now(),
-                        });
+                    let idle = Idle {
+                        sender,
+                        since: Instant::now(),
+                        home: self.home,
+                    };
+                    if let Some(host) = state.hosts.get_mut(&self.key) {
+                        host.idle.push(idle);
+                    } else {
+                        state
+                            .hosts
+                            .entry(self.key.clone())
+                            .or_default()
+                            .idle
+                            .push(idle);
+                    }
                 } else {
                     state.open -= 1;
                     drop(sender);
                 }
             }
         }
-        shared.changed.notify_waiters();
+        shared.notify();
     }
 }
