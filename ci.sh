@@ -80,8 +80,9 @@ step "the README's by-target table is current and every test it names passed on 
 python3 scripts/target_table.py --check native="$workdir/native.log" \
     node="$workdir/node.log" chromium="$workdir/chromium.log"
 
-step "clippy, $WASM with the npm package's js-api feature (warnings are errors)"
-cargo clippy -p httplib --target "$WASM" --all-targets --features js-api --locked -- -D warnings
+step "clippy, $WASM with the npm package's features: js-api, no charset (warnings are errors)"
+cargo clippy -p httplib --target "$WASM" --all-targets --no-default-features --features js-api \
+    --locked -- -D warnings
 
 # The npm package (npm/, wasm-pack.toml): wasm-pack from crates.io; wasm-opt (binaryen@132,
 # never Debian's binaryen), typescript and playwright-core from npm, pinned in

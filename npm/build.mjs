@@ -3,9 +3,12 @@
 //
 //   1. wasm-pack build (target, profile, features, weak refs from wasm-pack.toml; no
 //      wasm-opt, no package.json: the steps below do those) into target/npm/wasm/
-//   2. wasm-opt (binaryen@132 from npm, flags from wasm-pack.toml)
-//   3. assembles target/npm/httplib/: the glue, the optimized wasm, src/'s entry points,
-//      wrapper and declarations, README.md, and src/package.json with name and version set
+//   2. wasm-opt (binaryen@132 from npm, flags from wasm-pack.toml); and the same (cargo,
+//      wasm-bindgen, wasm-opt) for npm/charsets, the encoding_rs wasm that Node loads to
+//      decode legacy charsets (its TextDecoder departs from the Encoding Standard there)
+//   3. assembles target/npm/httplib/: the glue, the JS snippets it imports (the crate's
+//      inline_js, in snippets/), the optimized wasm, src/'s entry points, wrapper and
+//      declarations, README.md, and src/package.json with name and version set
 //   4. measures the .wasm and the JS, raw and gzip -9, against the size budget
 //      (target/npm/sizes.json; with twiggy on PATH, what dominates when over budget)
 //   5. npm pack: target/npm/<name>-<version>.tgz
@@ -14,7 +17,7 @@
 //
 // Usage: node npm/build.mjs [--no-install] [--help]
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -23,7 +26,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
 const args = new Set(process.argv.slice(2));
 if (args.has("--help") || args.has("-h")) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 17).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1).filter((l, i, all) => all.slice(0, i + 1).every((m) => m.startsWith("//"))).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
   process.exit(0);
 }
 
@@ -74,7 +77,8 @@ function run(command, argv, options = {}) {
   return execFileSync(command, argv, { stdio: "inherit", ...options });
 }
 
-// 1. wasm-pack
+// 1. wasm-pack (snippets of an earlier build would linger: their folder is named by a hash)
+rmSync(join(wasmDir, "snippets"), { recursive: true, force: true });
 const build = config.build;
 run("wasm-pack", [
   "build", root,
@@ -103,6 +107,19 @@ const rawWasm = join(wasmDir, `${outName}_bg.wasm`);
 const wasmOut = join(pkgDir, `${outName}_bg.wasm`);
 run(wasmOpt, [...config["wasm-opt"].flags, rawWasm, "-o", wasmOut]);
 
+// npm/charsets: encoding_rs alone, for Node (see npm/charsets/src/lib.rs), with the same
+// profile and wasm-opt flags; wasm-bindgen's `web` glue, as for the main wasm.
+const cargoTarget = JSON.parse(
+  execFileSync("cargo", ["metadata", "--format-version", "1", "--no-deps", "--locked"], { cwd: root, encoding: "utf8" }),
+).target_directory;
+run("cargo", ["build", "-p", "httplib-charsets", "--lib", "--target", "wasm32-unknown-unknown", "--profile", build.profile, "--locked"], { cwd: root });
+run("wasm-bindgen", [
+  join(cargoTarget, "wasm32-unknown-unknown", build.profile, "httplib_charsets.wasm"),
+  "--target", build.target, "--out-dir", wasmDir, "--out-name", "charsets", "--no-typescript",
+]);
+const rawCharsets = join(wasmDir, "charsets_bg.wasm");
+run(wasmOpt, [...config["wasm-opt"].flags, rawCharsets, "-o", join(pkgDir, "charsets_bg.wasm")]);
+
 // 3. assemble
 const template = JSON.parse(readFileSync(join(here, "src", "package.json"), "utf8"));
 template.name = name;
@@ -113,6 +130,12 @@ for (const file of readdirSync(join(here, "src"))) {
 }
 copyFileSync(join(here, "README.md"), join(pkgDir, "README.md"));
 copyFileSync(join(wasmDir, `${outName}.js`), join(pkgDir, `${outName}.js`));
+copyFileSync(join(wasmDir, "charsets.js"), join(pkgDir, "charsets.js"));
+// The JS modules the crate's `inline_js` snippets become (the fetch backend's JS side),
+// imported by the glue from ./snippets/.
+if (existsSync(join(wasmDir, "snippets"))) {
+  cpSync(join(wasmDir, "snippets"), join(pkgDir, "snippets"), { recursive: true });
+}
 for (const file of template.files) {
   if (!existsSync(join(pkgDir, file))) throw new Error(`package.json lists ${file}, which the build did not make`);
 }
@@ -122,16 +145,39 @@ const measure = (path) => {
   const bytes = readFileSync(path);
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 };
+/** The snippets' JS (the fetch backend's JS side and the JS API's object makers), summed. */
+const measureSnippets = () => {
+  const total = { raw: 0, gzip: 0 };
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else {
+        const size = measure(path);
+        total.raw += size.raw;
+        total.gzip += size.gzip;
+      }
+    }
+  };
+  walk(join(pkgDir, "snippets"));
+  return total;
+};
 const sizes = {
   settings: {
     profile: build.profile,
+    noDefaultFeatures: Boolean(build.no_default_features),
     features: build.features,
     wasmOpt: config["wasm-opt"].flags.join(" "),
   },
   wasmBeforeOpt: measure(rawWasm),
   wasm: measure(wasmOut),
   glue: measure(join(pkgDir, `${outName}.js`)),
+  snippets: measureSnippets(),
   wrapper: measure(join(pkgDir, "httplib.mjs")),
+  text: measure(join(pkgDir, "text.mjs")),
+  charsets: measure(join(pkgDir, "charsets_bg.wasm")),
+  charsetsGlue: measure(join(pkgDir, "charsets.js")),
 };
 writeFileSync(join(target, "sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
@@ -140,7 +186,11 @@ for (const [what, label] of [
   ["wasmBeforeOpt", `${outName}_bg.wasm before wasm-opt`],
   ["wasm", `${outName}_bg.wasm`],
   ["glue", `${outName}.js (wasm-bindgen glue)`],
+  ["snippets", "snippets/ (inline_js, all files)"],
   ["wrapper", "httplib.mjs (the API)"],
+  ["text", "text.mjs (text decoding)"],
+  ["charsets", "charsets_bg.wasm (Node, legacy charsets)"],
+  ["charsetsGlue", "charsets.js (its glue)"],
 ]) {
   console.log(`  ${label.padEnd(40)} ${kb(sizes[what].raw).padStart(11)} raw  ${kb(sizes[what].gzip).padStart(10)} gzip`);
 }

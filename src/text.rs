@@ -14,13 +14,25 @@ pub(crate) struct Charset {
     encoding: &'static encoding_rs::Encoding,
 }
 
+/// The charset label `Content-Type` declares, if any.
+pub(crate) fn charset_label(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .and_then(|m| m.get_param("charset").map(|c| c.as_str().to_owned()))
+}
+
+/// The error for a body that is not valid text in the encoding `name`.
+pub(crate) fn invalid_text(name: &str) -> Error {
+    Error::decode(format!(
+        "the body is not valid {name} text (use text_lossy() to replace what is invalid)"
+    ))
+}
+
 impl Charset {
     pub(crate) fn of(headers: &HeaderMap) -> Charset {
-        let label = headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<mime::Mime>().ok())
-            .and_then(|m| m.get_param("charset").map(|c| c.as_str().to_owned()));
+        let label = charset_label(headers);
         #[cfg(feature = "charset")]
         {
             let encoding = label
@@ -50,9 +62,7 @@ impl Charset {
             (text, had_errors, "UTF-8")
         };
         if had_errors && !lossy {
-            return Err(Error::decode(format!(
-                "the body is not valid {name} text (use text_lossy() to replace what is invalid)"
-            )));
+            return Err(invalid_text(name));
         }
         Ok(text.into_owned())
     }

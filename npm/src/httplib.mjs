@@ -1,8 +1,10 @@
 // httplib's JavaScript API. Everything HTTP (base URLs, default headers, query strings,
-// bodies, cookies, auth, redirects, timeouts, text decoding) is done by the Rust front-end
-// compiled to wasm; this file only turns JS options into the plain shapes the wasm exports
-// read, and their results into classes. JSON goes through JS's own JSON.
+// bodies, cookies, auth, redirects, timeouts) is done by the Rust front-end compiled to
+// wasm; this file only turns JS options into the plain shapes the wasm exports read, and
+// their results into classes. JSON goes through JS's own JSON; text is decoded by the
+// platform's TextDecoder in the charset the front-end reads (text.mjs).
 import * as wasm from "./httplib_wasm.js";
+import { decoderFor } from "./text.mjs";
 
 /** httpx's default for each of the four timeouts, in seconds. */
 const DEFAULT_TIMEOUT = 5;
@@ -197,10 +199,10 @@ async function filePart(name, file) {
   };
 }
 
-/** A request's options as the wasm export reads them. */
-async function requestOptions(o) {
+/** A request's options as the wasm export reads them, once the bodies that must be read
+ *  first (Blobs, streams, files) are read. */
+async function requestOptionsRead(o) {
   const out = {};
-  if (o == null) return out;
   if (o.params != null) out.params = flatPairs(o.params, "params");
   if (o.headers != null) out.headers = flatPairs(o.headers, "headers");
   if (o.json !== undefined) out.json = JSON.stringify(o.json);
@@ -214,6 +216,40 @@ async function requestOptions(o) {
   if (o.maxRedirects != null) out.maxRedirects = Number(o.maxRedirects);
   if (o.signal != null) out.signal = o.signal;
   return out;
+}
+
+const isBlob = (v) => typeof Blob !== "undefined" && v instanceof Blob;
+const isStream = (v) => typeof ReadableStream !== "undefined" && v instanceof ReadableStream;
+
+/** A request's options as the wasm export reads them: `undefined` when there are none
+ *  (most calls: nothing to convert, nothing to await), the object itself when nothing
+ *  must be read first, else a Promise of it. Invalid options throw (or reject), in the
+ *  same order either way. */
+function requestOptions(o) {
+  if (o == null) return undefined;
+  const formData = typeof FormData !== "undefined" && o.data instanceof FormData;
+  if (o.files != null || formData || isBlob(o.content) || isStream(o.content)) return requestOptionsRead(o);
+  let out;
+  if (o.params != null) (out ??= {}).params = flatPairs(o.params, "params");
+  if (o.headers != null) (out ??= {}).headers = flatPairs(o.headers, "headers");
+  if (o.json !== undefined) (out ??= {}).json = JSON.stringify(o.json);
+  if (o.data != null) (out ??= {}).form = flatPairs(o.data, "data");
+  if (o.content != null) (out ??= {}).content = bytesNow(o.content, "content");
+  if (o.auth != null) (out ??= {}).auth = authOf(o.auth);
+  if (o.timeout !== undefined) (out ??= {}).timeout = timeoutOf(o.timeout);
+  if (o.followRedirects != null) (out ??= {}).followRedirects = Boolean(o.followRedirects);
+  if (o.maxRedirects != null) (out ??= {}).maxRedirects = Number(o.maxRedirects);
+  if (o.signal != null) (out ??= {}).signal = o.signal;
+  return out;
+}
+
+/** `bytesOf` for the bodies that need no reading. */
+function bytesNow(body, what) {
+  if (typeof body === "string" || body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof URLSearchParams) return body.toString();
+  throw invalid(`${what} must be a string, a Uint8Array, an ArrayBuffer, a Blob or a ReadableStream`);
 }
 
 /** A client's options as the wasm export reads them. */
@@ -240,32 +276,62 @@ function methodOf(method) {
 
 // ------------------------------------------------------------------------------- responses
 
-function headersOf(flat) {
+/** A `Headers` from the wasm's `name\nvalue\nname\nvalue...` (neither holds a newline). */
+function headersOf(lines) {
   const headers = new Headers();
-  for (let i = 0; i < flat.length; i += 2) headers.append(flat[i], flat[i + 1]);
+  if (lines !== "") {
+    const fields = lines.split("\n");
+    for (let i = 0; i < fields.length; i += 2) headers.append(fields[i], fields[i + 1]);
+  }
   return headers;
+}
+
+// ------------------------------------------------------------------------------------ text
+
+/** `bytes` as text by `decoder` (text.mjs); invalid text is a RequestError of kind Decode
+ *  (with `url` when given), never replaced. */
+function decodeWith(decoder, bytes, url) {
+  const text = decoder.decode(bytes);
+  if (text === undefined) throw fromRaw(wasm.decodeError(decoder.name, url));
+  return text;
+}
+
+/** The charset label of a response's Content-Type, as the front-end reads it. */
+function charsetOf(headers) {
+  const contentType = headers.get("content-type");
+  return contentType === null ? undefined : wasm.charset(contentType);
 }
 
 /** What a response and a streaming response share: status, headers, URL, version. */
 class ResponseHead {
   #statusError;
+  #headerLines;
+  #headers;
 
   constructor(raw, elapsed) {
     /** The status code, as a number. */
     this.statusCode = raw.status;
     /** The status's reason phrase ("OK", "Not Found"), "" when unknown. */
     this.reasonPhrase = raw.reason;
-    /** The response headers (a WHATWG `Headers`). */
-    this.headers = headersOf(raw.headers);
+    this.#headerLines = raw.headers;
     /** The URL of the response: the last one, after redirects. */
     this.url = raw.url;
     /** True for 3xx statuses with a Location to follow. */
     this.isRedirect = raw.isRedirect;
     /** The redirect responses followed to get here, oldest first. */
-    this.history = raw.history.map((h) => new Response(h));
+    this.history = raw.history === undefined ? [] : raw.history.map((h) => new Response(h));
     /** Milliseconds from the call to the whole response (to the head, for streams). */
     this.elapsed = elapsed;
     this.#statusError = raw.statusError;
+  }
+
+  /** The response headers (a WHATWG `Headers`), made on first use. */
+  get headers() {
+    if (this.#headers === undefined) {
+      this.#headers = headersOf(this.#headerLines);
+      this.#headerLines = undefined;
+    }
+    return this.#headers;
   }
 
   get isSuccess() {
@@ -308,13 +374,7 @@ export class Response extends ResponseHead {
   /** The body as text, in the charset of Content-Type (UTF-8 when none); invalid text is a
    *  RequestError of kind Decode, never silently replaced. */
   get text() {
-    if (this.#text === undefined) {
-      try {
-        this.#text = wasm.bodyText(this.content, this.headers.get("content-type") ?? undefined, this.url, false);
-      } catch (e) {
-        throw fromRaw(e);
-      }
-    }
+    this.#text ??= decodeWith(decoderFor(charsetOf(this.headers)), this.content, this.url);
     return this.#text;
   }
 
@@ -390,6 +450,7 @@ export class StreamingResponse extends ResponseHead {
   async *iterLines() {
     this.#take();
     try {
+      const decoder = decoderFor(charsetOf(this.headers));
       for (;;) {
         let line;
         try {
@@ -398,7 +459,7 @@ export class StreamingResponse extends ResponseHead {
           throw fromRaw(e);
         }
         if (line === undefined) return;
-        yield line;
+        yield decodeWith(decoder, line);
       }
     } finally {
       this.#raw.close();
@@ -433,7 +494,8 @@ export class StreamingResponse extends ResponseHead {
 
 async function send(raw, method, url, options, stream) {
   const started = performance.now();
-  const opts = await requestOptions(options);
+  let opts = requestOptions(options);
+  if (opts instanceof Promise) opts = await opts;
   let out;
   try {
     out = raw === null

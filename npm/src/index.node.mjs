@@ -2,8 +2,22 @@
 // wasm is read from this package's folder and instantiated synchronously, so the API is
 // ready as soon as the import resolves.
 import { readFileSync } from "node:fs";
+import * as charsets from "./charsets.js";
 import { initSync } from "./httplib_wasm.js";
+import { useLegacyDecoders } from "./text.mjs";
 
 initSync({ module: readFileSync(new URL("./httplib_wasm_bg.wasm", import.meta.url)) });
+
+// Node's TextDecoder departs from the WHATWG Encoding Standard for legacy charsets: those
+// are decoded by encoding_rs, as the Rust crate does, from a wasm of its own that is read
+// the first time such a body is decoded (npm/charsets).
+let charsetsLoaded = false;
+useLegacyDecoders((label) => {
+  if (!charsetsLoaded) {
+    charsets.initSync({ module: readFileSync(new URL("./charsets_bg.wasm", import.meta.url)) });
+    charsetsLoaded = true;
+  }
+  return { name: charsets.name(label), decode: (bytes) => charsets.decode(label, bytes) };
+});
 
 export * from "./httplib.mjs";

@@ -16,7 +16,7 @@ mod options;
 mod stream;
 
 use http::Method;
-use js_sys::{Array, Object, Promise};
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -42,7 +42,14 @@ impl RawClient {
     }
 
     /// Sends a request; resolves to a response object, or to a [`RawStream`] when `stream`.
-    pub fn send(&self, method: &str, url: &str, options: &RequestOptions, stream: bool) -> Promise {
+    /// `options` is undefined when the call has none.
+    pub fn send(
+        &self,
+        method: &str,
+        url: &str,
+        options: Option<RequestOptions>,
+        stream: bool,
+    ) -> Promise {
         match parse_method(method) {
             Ok(method) => send(self.client.request(method, url), options, stream),
             Err(e) => Promise::reject(&error_value(&e)),
@@ -72,33 +79,39 @@ impl RawClient {
 
 /// Sends a one-off request on a new client (`httplib::request`), as the top-level functions do.
 #[wasm_bindgen(js_name = sendOnce)]
-pub fn send_once(method: &str, url: &str, options: &RequestOptions, stream: bool) -> Promise {
+pub fn send_once(
+    method: &str,
+    url: &str,
+    options: Option<RequestOptions>,
+    stream: bool,
+) -> Promise {
     match parse_method(method) {
         Ok(method) => send(crate::request(method, url), options, stream),
         Err(e) => Promise::reject(&error_value(&e)),
     }
 }
 
-/// A body as text, decoded by the front-end in the charset of `content_type` (UTF-8 when
-/// none): strictly, or replacing invalid sequences when `lossy`.
-#[wasm_bindgen(js_name = bodyText)]
-pub fn decode_text(
-    body: &[u8],
-    content_type: Option<String>,
-    url: &str,
-    lossy: bool,
-) -> Result<String, JsValue> {
+/// The charset label of a `Content-Type` value, as the front-end reads it (`undefined`
+/// when none is declared): the wrapper decodes text with the platform's `TextDecoder`
+/// (WHATWG's encodings, the same labels and decoders as encoding_rs's), so the package's
+/// wasm carries no decoding tables.
+#[wasm_bindgen]
+pub fn charset(content_type: &str) -> Option<String> {
     let mut headers = http::HeaderMap::new();
-    if let Some(value) = content_type.and_then(|c| http::HeaderValue::try_from(c).ok()) {
-        headers.insert(http::header::CONTENT_TYPE, value);
+    let value = http::HeaderValue::from_str(content_type).ok()?;
+    headers.insert(http::header::CONTENT_TYPE, value);
+    crate::text::charset_label(&headers)
+}
+
+/// The error for a body that is not valid text in the encoding `name` (the canonical
+/// WHATWG name, as `text()` names it), with the URL when there is one.
+#[wasm_bindgen(js_name = decodeError)]
+pub fn decode_error(name: &str, url: Option<String>) -> JsValue {
+    let mut e = crate::text::invalid_text(name);
+    if let Some(url) = url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
+        e = e.with_url(&url);
     }
-    crate::text::decode(body, &headers, lossy).map_err(|e| {
-        let e = match url::Url::parse(url) {
-            Ok(url) => e.with_url(&url),
-            Err(_) => e,
-        };
-        error_value(&e)
-    })
+    error_value(&e)
 }
 
 /// The error `Response::json` gives for a body that is not JSON, with `detail` (JS's
@@ -119,16 +132,18 @@ fn parse_method(method: &str) -> Result<Method, Error> {
 
 /// Applies `options` to `builder`, sends it, and settles the promise with a response object
 /// or a [`RawStream`], or rejects it with an error object (or the signal's reason).
-fn send(builder: RequestBuilder, options: &RequestOptions, stream: bool) -> Promise {
-    let prepared = options::request(builder, options);
-    let signal = options.signal();
+fn send(builder: RequestBuilder, options: Option<RequestOptions>, stream: bool) -> Promise {
+    let (prepared, signal) = match &options {
+        Some(options) => (options::request(builder, options), options.signal()),
+        None => (Ok(builder), None),
+    };
     future_to_promise(async move {
         let builder = prepared.map_err(|e| error_value(&e))?;
         let work = async move {
             let out: JsValue = if stream {
                 RawStream::new(builder.stream().await?).into()
             } else {
-                response_object(&builder.await?).into()
+                response_object(&builder.await?)
             };
             Ok::<JsValue, Error>(out)
         };
@@ -137,9 +152,4 @@ fn send(builder: RequestBuilder, options: &RequestOptions, stream: bool) -> Prom
             Some(signal) => options::abortable(work, signal).await,
         }
     })
-}
-
-/// Sets `key` on a plain object (the objects built here are fresh: setting cannot fail).
-fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
-    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), &value.into());
 }

@@ -248,7 +248,8 @@ fn seconds(value: Option<f64>, what: &str) -> Result<Option<Duration>> {
         .map(|secs| {
             Duration::try_from_secs_f64(secs).map_err(|_| {
                 Error::builder(format!(
-                    "the {what} timeout must be a number of seconds >= 0, or null, not {secs}"
+                    "the {what} timeout must be a number of seconds >= 0, or null, not {}",
+                    js_number(secs)
                 ))
             })
         })
@@ -263,12 +264,22 @@ fn timeout_of(t: &TimeoutConfig) -> Result<Timeout> {
         .pool(seconds(t.pool(), "pool")?))
 }
 
+/// A number as JS writes it (`String(n)`): Rust's float formatting (dragon4 and Grisu, some
+/// 18 KiB) stays out of the package's wasm.
+fn js_number(n: f64) -> String {
+    js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
 fn count(value: f64, what: &str) -> Result<usize> {
     if value >= 0.0 && value.fract() == 0.0 && value <= u32::MAX as f64 {
         Ok(value as usize)
     } else {
         Err(Error::builder(format!(
-            "{what} must be a whole number >= 0, not {value}"
+            "{what} must be a whole number >= 0, not {}",
+            js_number(value)
         )))
     }
 }

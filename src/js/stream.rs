@@ -3,12 +3,11 @@
 //! chunk or line by line (with its read timeout and error kinds), or read whole.
 
 use std::cell::RefCell;
-use std::pin::Pin;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
-use futures_core::Stream;
-use futures_util::StreamExt;
-use js_sys::{Object, Promise, Uint8Array};
+use bytes::Bytes;
+use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -16,14 +15,47 @@ use super::convert::{error_value, head_object, response_object};
 use crate::StreamingResponse;
 use crate::error::{Error, Result};
 use crate::response::Head;
+use crate::text::LineSplitter;
 
-type Lines = Pin<Box<dyn Stream<Item = Result<String>>>>;
+/// A body read line by line: the front-end's line splitting (`\n`, `\r\n`, `\r`), with
+/// the lines handed to JS as bytes, which the wrapper decodes in the body's charset.
+struct Lines {
+    response: StreamingResponse,
+    splitter: LineSplitter,
+    ready: VecDeque<Bytes>,
+    ended: bool,
+}
+
+impl Lines {
+    /// The next line, without its ending; `None` at the end of the body.
+    async fn next(&mut self) -> Option<Result<Bytes>> {
+        loop {
+            if let Some(line) = self.ready.pop_front() {
+                return Some(Ok(line));
+            }
+            if self.ended {
+                return None;
+            }
+            match self.response.chunk().await {
+                Ok(Some(chunk)) => self.ready.extend(self.splitter.push(chunk)),
+                Err(e) => {
+                    self.ended = true;
+                    return Some(Err(e));
+                }
+                Ok(None) => {
+                    self.ended = true;
+                    self.ready.extend(self.splitter.finish());
+                }
+            }
+        }
+    }
+}
 
 enum Body {
     /// Not read yet, or being read chunk by chunk.
     Unread(StreamingResponse),
     /// Being read line by line.
-    Lines(Lines),
+    Lines(Box<Lines>),
     /// A read is in progress (it puts the state back when done).
     Busy,
     /// Read to the end, failed, closed, or handed to JS.
@@ -34,7 +66,7 @@ enum Body {
 #[wasm_bindgen]
 pub struct RawStream {
     head: Head,
-    head_object: Object,
+    head_object: JsValue,
     body: Rc<RefCell<Body>>,
 }
 
@@ -67,7 +99,7 @@ fn already_read() -> JsValue {
 #[wasm_bindgen]
 impl RawStream {
     /// Status, headers, URL, version, redirect flag and status error, as for a response.
-    pub fn head(&self) -> Object {
+    pub fn head(&self) -> JsValue {
         self.head_object.clone()
     }
 
@@ -122,13 +154,19 @@ impl RawStream {
         })
     }
 
-    /// The next line of the body, decoded in its charset, or `undefined` at its end.
+    /// The next line of the body as bytes (a `Uint8Array`, without its line ending), or
+    /// `undefined` at its end; the wrapper decodes it in the body's charset.
     #[wasm_bindgen(js_name = nextLine)]
     pub fn next_line(&self) -> Promise {
         let body = self.body.clone();
         future_to_promise(async move {
             let mut lines = match body.replace(Body::Busy) {
-                Body::Unread(response) => Box::pin(response.lines()) as Lines,
+                Body::Unread(response) => Box::new(Lines {
+                    response,
+                    splitter: LineSplitter::default(),
+                    ready: VecDeque::new(),
+                    ended: false,
+                }),
                 Body::Lines(lines) => lines,
                 Body::Done => {
                     body.replace(Body::Done);
@@ -142,7 +180,7 @@ impl RawStream {
             match lines.next().await {
                 Some(Ok(line)) => {
                     put_back(&body, Body::Lines(lines));
-                    Ok(line.into())
+                    Ok(Uint8Array::from(&line[..]).into())
                 }
                 None => {
                     put_back(&body, Body::Done);
@@ -165,7 +203,7 @@ impl RawStream {
                     let result = response.read().await;
                     put_back(&body, Body::Done);
                     result
-                        .map(|r| response_object(&r).into())
+                        .map(|r| response_object(&r))
                         .map_err(|e| error_value(&e))
                 }
                 other => {

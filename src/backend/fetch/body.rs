@@ -1,8 +1,10 @@
-//! A fetch response body as a Rust byte stream, read from its `ReadableStream` only once
-//! the caller asks for the first chunk. Until then the `ReadableStream` itself can be
-//! taken instead, to hand to JS without reading it through Rust.
+//! A fetch response body as a Rust byte stream, read through a reader of its
+//! `ReadableStream` only once the caller asks for the first chunk. Until then the
+//! `ReadableStream` itself can be taken instead, to hand to JS without reading it through
+//! Rust.
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
@@ -10,23 +12,23 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_core::Stream;
-use futures_util::StreamExt;
 use http::Version;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 
-use super::js::{AbortOnDrop, describe, resource_version};
+use super::js::{self, AbortOnDrop, Chunk, describe};
+use super::promise::PromiseFuture;
 use crate::body::{RawTaker, ResponseBody};
 use crate::error::{Error, ErrorKind, Result};
 
-/// The body of a fetch response.
+/// The body of the fetch `Response` `response`.
 pub(super) fn response_body(
-    stream: web_sys::ReadableStream,
+    response: JsValue,
     abort: AbortOnDrop,
     url: String,
     version: Arc<OnceLock<Version>>,
 ) -> ResponseBody {
     let shared = Rc::new(RefCell::new(Shared {
-        state: State::Unread(stream),
+        state: State::Unread(response),
         abort,
     }));
     let taker = shared.clone();
@@ -53,8 +55,13 @@ struct Shared {
 }
 
 enum State {
-    Unread(web_sys::ReadableStream),
-    Reading(wasm_streams::readable::IntoStream<'static>),
+    /// The fetch `Response`, its body not touched yet.
+    Unread(JsValue),
+    /// A reader of the body, and the read in progress.
+    Reading {
+        reader: JsValue,
+        read: Option<PromiseFuture>,
+    },
     /// Read to the end, failed, or handed to JS.
     Done,
 }
@@ -65,11 +72,11 @@ impl Shared {
         if !matches!(self.state, State::Unread(_)) {
             return None;
         }
-        let State::Unread(raw) = std::mem::replace(&mut self.state, State::Done) else {
+        let State::Unread(response) = std::mem::replace(&mut self.state, State::Done) else {
             return None;
         };
         self.abort.disarm();
-        Some(raw)
+        Some(js::body_stream(&response))
     }
 }
 
@@ -81,42 +88,51 @@ impl Stream for FetchBody {
         let mut shared = this.shared.borrow_mut();
         loop {
             match &mut shared.state {
-                State::Unread(_) => {
-                    if let State::Unread(raw) = std::mem::replace(&mut shared.state, State::Done) {
-                        let stream = wasm_streams::ReadableStream::from_raw(raw).into_stream();
-                        shared.state = State::Reading(stream);
-                    }
+                State::Unread(response) => {
+                    let reader = js::body_reader(response);
+                    shared.state = State::Reading { reader, read: None };
                 }
-                State::Reading(stream) => {
-                    return match stream.poll_next_unpin(cx) {
-                        Poll::Pending => Poll::Pending,
-                        Poll::Ready(Some(Ok(chunk))) => {
-                            let bytes = chunk
-                                .dyn_into::<js_sys::Uint8Array>()
-                                .map(|array| Bytes::from(array.to_vec()))
-                                .map_err(|_| {
-                                    Error::new(
-                                        ErrorKind::Read,
-                                        "the body stream gave a non-byte chunk",
-                                    )
-                                });
-                            Poll::Ready(Some(bytes))
+                State::Reading { reader, read } => {
+                    // Ok(Some(chunk)), Ok(None) at the end, or the read error.
+                    let outcome = match read {
+                        Some(pending) => match Pin::new(pending).poll(cx) {
+                            Poll::Pending => return Poll::Pending,
+                            Poll::Ready(Ok(chunk)) if chunk.is_undefined() => Ok(None),
+                            Poll::Ready(Ok(chunk)) => Ok(Some(chunk)),
+                            Poll::Ready(Err(e)) => Err(e),
+                        },
+                        None => match js::read_chunk(reader) {
+                            Chunk::Later(promise) => {
+                                *read = Some(PromiseFuture::new(&promise));
+                                continue;
+                            }
+                            Chunk::Bytes(chunk) => Ok(Some(chunk)),
+                            Chunk::End => Ok(None),
+                            Chunk::Failed(e) => Err(e),
+                        },
+                    };
+                    *read = None;
+                    return match outcome {
+                        Ok(Some(chunk)) => {
+                            Poll::Ready(Some(js::chunk_bytes(chunk).ok_or_else(|| {
+                                Error::new(ErrorKind::Read, "the body stream gave a non-byte chunk")
+                            })))
                         }
-                        Poll::Ready(Some(Err(e))) => {
+                        Ok(None) => {
+                            shared.state = State::Done;
+                            shared.abort.finish();
+                            if let Some(version) = js::resource_version(&this.url) {
+                                let _ = this.version.set(version);
+                            }
+                            Poll::Ready(None)
+                        }
+                        Err(e) => {
                             shared.state = State::Done;
                             let (message, _) = describe(&e);
                             Poll::Ready(Some(Err(Error::new(
                                 ErrorKind::Read,
                                 format!("reading the body failed: {message}"),
                             ))))
-                        }
-                        Poll::Ready(None) => {
-                            shared.state = State::Done;
-                            shared.abort.disarm();
-                            if let Some(version) = resource_version(&this.url) {
-                                let _ = this.version.set(version);
-                            }
-                            Poll::Ready(None)
                         }
                     };
                 }

@@ -1,26 +1,224 @@
-//! The JS side of the fetch backend: the global `fetch`, headers in and out, errors made
-//! readable, the HTTP version from resource timing, and aborting.
+//! The JS side of the fetch backend: a small JS module (wasm-bindgen's `inline_js`) that
+//! starts a fetch, reads a response's head and its body chunks, and aborts, each in one
+//! call from Rust; errors made readable; the HTTP version from resource timing.
+//!
+//! Each call into JS costs a crossing, and every string a conversion, so the per-request
+//! work is done in as few calls as possible: `start` (request headers as one string, the
+//! head timeout on a JS timer), `head` (status, flags, URL and every header as one string),
+//! then one `read` per body chunk.
 
 use std::sync::OnceLock;
 
 use http::Version;
-use http::header::{HeaderMap, HeaderName, HeaderValue, SET_COOKIE};
-use js_sys::{Array, Function, Reflect};
-use wasm_bindgen::JsCast;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortController, RequestInit};
 
 use crate::error::{Error, ErrorKind, Result};
 
-#[wasm_bindgen]
-extern "C" {
-    /// The global `fetch`, whatever the global object is (window, worker, Node).
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(input: &str, init: &RequestInit) -> js_sys::Promise;
+#[wasm_bindgen(inline_js = r#"
+// Node makes every AbortSignal costly (tens of microseconds, with what its fetch adds to
+// follow one), so there a controller serves again once its fetch has completed: its body
+// read to the end (or it had none), never aborted, never handed to JS. Aborting it later
+// for another fetch does nothing to a completed one, and the listeners fetch leaves on a
+// signal go when their requests are collected; still, a controller serves at most 32
+// fetches, and at most 1024 wait.
+const NODE = typeof process !== "undefined" && process.versions != null && process.versions.node != null;
+const spare = [];
+const CREDENTIALS = [undefined, "omit", "same-origin", "include"];
+
+export function release(pending) {
+  const controller = pending.controller;
+  if (NODE && !controller.aborted && ++controller.uses < 32 && spare.length < 1024) spare.push(controller);
 }
 
-pub(super) fn fetch(url: &str, init: &RequestInit) -> js_sys::Promise {
-    global_fetch(url, init)
+function kill(controller, reason) {
+  controller.aborted = true;
+  controller.abort(reason);
+}
+
+// `request` is "METHOD URL", then a line for each header name and each value.
+export function start(request, body, hasBody, manual, credentials, limit) {
+  const lines = request.split("\n");
+  const space = lines[0].indexOf(" ");
+  // Pairs, for fetch to read as it would a Headers (the http crate's names and values
+  // are all valid fetch headers).
+  const headers = [];
+  for (let i = 1; i < lines.length; i += 2) headers.push([lines[i], lines[i + 1]]);
+  let controller = spare.pop();
+  if (controller === undefined) {
+    controller = new AbortController();
+    controller.uses = 0;
+    controller.aborted = false;
+  }
+  const init = { method: lines[0].slice(0, space), headers, redirect: manual ? "manual" : "follow", signal: controller.signal };
+  if (hasBody) init.body = body.slice();
+  if (credentials !== 0) init.credentials = CREDENTIALS[credentials];
+  const pending = fetch(lines[0].slice(space + 1), init);
+  pending.controller = controller;
+  // Past the limit the fetch is aborted with the reason null, which the promise rejects
+  // with; `head` clears the timer once the head is there, `abort` when given up.
+  if (limit >= 0) pending.timer = setTimeout(kill, limit, controller, null);
+  return pending;
+}
+
+export function abort(pending) {
+  clearTimeout(pending.timer);
+  kill(pending.controller);
+}
+
+export function head(r, pending) {
+  clearTimeout(pending.timer);
+  const flags = (r.type === "opaqueredirect" ? "1" : "0") + (r.redirected ? "1" : "0") + (r.body === null ? "0" : "1");
+  let out = `${r.status} ${flags} ${r.url}`;
+  const headers = r.headers;
+  for (const [name, value] of headers) if (name !== "set-cookie") out += `\n${name}\n${value}`;
+  if (typeof headers.getSetCookie === "function") {
+    for (const value of headers.getSetCookie()) out += `\nset-cookie\n${value}`;
+  }
+  return out;
+}
+
+export function body(r) {
+  return r.body;
+}
+
+export function reader(r) {
+  return r.body.getReader();
+}
+
+// Reads run one chunk ahead of Rust: when Rust takes a chunk, the read of the next one
+// starts, so when Rust asks for it (a few microtasks later, for a body read whole) it is
+// often there already and is returned as it is, with no promise to await.
+function readNext(reader) {
+  const next = { settled: false, failed: false, value: undefined, promise: undefined };
+  next.promise = reader.read().then(
+    (r) => {
+      next.settled = true;
+      next.value = r.done ? undefined : r.value;
+      return next.value;
+    },
+    (error) => {
+      next.settled = true;
+      next.failed = true;
+      next.value = error;
+      throw error;
+    },
+  );
+  // A read ahead that nobody asks for (the body dropped, or aborted) must not be an
+  // unhandled rejection.
+  next.promise.catch(() => {});
+  return next;
+}
+
+const ahead = (reader) => (chunk) => {
+  if (chunk !== undefined) reader.next = readNext(reader);
+  return chunk;
+};
+
+// The next chunk: a Uint8Array, or undefined at the end, when it has been read already (a
+// read error is thrown); otherwise a Promise of one.
+export function read(reader) {
+  const next = reader.next ?? readNext(reader);
+  reader.next = undefined;
+  if (!next.settled) return next.promise.then(ahead(reader));
+  if (next.failed) throw next.value;
+  return ahead(reader)(next.value);
+}
+
+export function protocol(url) {
+  if (typeof performance === "undefined" || typeof performance.getEntriesByName !== "function") return "";
+  const entries = performance.getEntriesByName(url, "resource");
+  return entries.length === 0 ? "" : String(entries[entries.length - 1].nextHopProtocol ?? "");
+}
+"#)]
+extern "C" {
+    /// Starts `fetch(url, init)` for `request` (`"METHOD URL"`, then a line for each header
+    /// name and each value); resolves to the `Response`, or rejects with the fetch error,
+    /// or with `null` when `limit` (ms, negative for none) passes first (the fetch is
+    /// aborted with that reason). `credentials`: 0 for fetch's default, then omit,
+    /// same-origin, include.
+    #[wasm_bindgen(catch)]
+    fn start(
+        request: &str,
+        body: &[u8],
+        has_body: bool,
+        manual: bool,
+        credentials: u8,
+        limit: f64,
+    ) -> std::result::Result<Promise, JsValue>;
+
+    /// Aborts the fetch `start` returned, and its body.
+    fn abort(pending: &JsValue);
+
+    /// The fetch `start` returned has completed (its body read to the end): its
+    /// controller may serve another.
+    fn release(pending: &JsValue);
+
+    /// `"<status> <opaque redirect><redirected><has body> <url>"`, then a line for each
+    /// header name and each value (`Set-Cookie` from `getSetCookie()`, one value each).
+    /// Stops the head timer of `pending`, the fetch that gave `response`.
+    fn head(response: &JsValue, pending: &JsValue) -> String;
+
+    /// The response's `ReadableStream`, untouched.
+    fn body(response: &JsValue) -> web_sys::ReadableStream;
+
+    /// A reader of the response's body.
+    fn reader(response: &JsValue) -> JsValue;
+
+    /// The next chunk of `reader`: a `Uint8Array`, `undefined` at the end, or a promise of
+    /// one when it has not been read yet; throws a read error already seen.
+    #[wasm_bindgen(catch)]
+    fn read(reader: &JsValue) -> std::result::Result<JsValue, JsValue>;
+
+    /// The `nextHopProtocol` of the last resource timing entry for `url`, or "".
+    fn protocol(url: &str) -> String;
+}
+
+/// The fetch of a request, started.
+pub(super) struct Started {
+    /// Settles with the response head.
+    pub(super) pending: Promise,
+    /// Aborts the fetch if dropped first.
+    pub(super) abort: AbortOnDrop,
+}
+
+/// Starts the fetch. `limit` bounds the wait for the response head: past it, the promise
+/// rejects with `null` and the fetch is aborted. `credentials`: 0 for fetch's default,
+/// then omit, same-origin, include.
+pub(super) fn start_fetch(
+    url: &str,
+    method: &str,
+    headers: &HeaderMap,
+    body: Option<&[u8]>,
+    manual: bool,
+    credentials: u8,
+    limit_ms: Option<u32>,
+) -> Result<Started> {
+    let mut request = String::with_capacity(url.len() + 16 + 32 * headers.len());
+    request.push_str(method);
+    request.push(' ');
+    request.push_str(url);
+    for (name, value) in headers {
+        request.push('\n');
+        request.push_str(name.as_str());
+        request.push('\n');
+        // A JS ByteString: one char per byte, as `Headers` holds values.
+        request.extend(value.as_bytes().iter().map(|&b| char::from(b)));
+    }
+    let pending = start(
+        &request,
+        body.unwrap_or_default(),
+        body.is_some(),
+        manual,
+        credentials,
+        limit_ms.map_or(-1.0, f64::from),
+    )
+    .map_err(|e| failure("fetch", &e))?;
+    Ok(Started {
+        abort: AbortOnDrop::new(pending.clone().into()),
+        pending,
+    })
 }
 
 fn get(target: &JsValue, key: &str) -> Option<JsValue> {
@@ -29,7 +227,8 @@ fn get(target: &JsValue, key: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-/// True in Node, whose fetch shows redirects and `Set-Cookie` as they are.
+/// True in Node, whose fetch shows redirects and `Set-Cookie` as they are, and records
+/// no resource timing that tells the HTTP version.
 pub(super) fn is_node() -> bool {
     static NODE: OnceLock<bool> = OnceLock::new();
     *NODE.get_or_init(|| {
@@ -40,85 +239,111 @@ pub(super) fn is_node() -> bool {
     })
 }
 
-/// A JS ByteString (one char per byte, as `Headers` holds values) from header bytes.
-fn byte_string(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
+/// What `head` tells of a response.
+pub(super) struct Head {
+    pub(super) status: u16,
+    pub(super) opaque_redirect: bool,
+    pub(super) redirected: bool,
+    pub(super) has_body: bool,
+    pub(super) url: String,
+    pub(super) headers: HeaderMap,
 }
 
-/// Header bytes from a JS ByteString; `None` if a char is not a byte.
-fn from_byte_string(s: &str) -> Option<Vec<u8>> {
-    s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
-}
-
-/// A `Headers` object holding `headers`.
-pub(super) fn headers(headers: &HeaderMap) -> Result<web_sys::Headers> {
-    let out = web_sys::Headers::new().map_err(|e| failure("new Headers()", &e))?;
-    for (name, value) in headers {
-        out.append(name.as_str(), &byte_string(value.as_bytes()))
-            .map_err(|e| failure(&format!("the header {name} cannot be sent by fetch"), &e))?;
-    }
-    Ok(out)
-}
-
-/// The headers of a fetch response. `Set-Cookie` comes from `getSetCookie()`, one value
-/// each (joined by commas it could not be parsed); browsers never show it.
-pub(super) fn response_headers(response: &web_sys::Response) -> Result<HeaderMap> {
-    let headers = response.headers();
-    let mut out = HeaderMap::new();
-    let entries = js_sys::try_iter(&headers)
-        .map_err(|e| failure("reading the response headers", &e))?
-        .ok_or_else(|| Error::new(ErrorKind::Protocol, "the response headers are not iterable"))?;
-    for entry in entries {
-        let entry: Array = entry
-            .map_err(|e| failure("reading the response headers", &e))?
-            .unchecked_into();
-        let name = entry.get(0).as_string().unwrap_or_default();
-        if name.eq_ignore_ascii_case("set-cookie") {
-            continue;
-        }
-        if let Some(pair) = header(&name, &entry.get(1).as_string().unwrap_or_default()) {
-            out.append(pair.0, pair.1);
+/// Reads the head of a fetch `Response`, the result of `started`.
+pub(super) fn response_head(response: &JsValue, started: &AbortOnDrop) -> Result<Head> {
+    let text = head(
+        response,
+        started.pending.as_ref().unwrap_or(&JsValue::UNDEFINED),
+    );
+    let mut lines = text.split('\n');
+    let first = lines.next().unwrap_or_default();
+    let mut fields = first.splitn(3, ' ');
+    let status = fields.next().and_then(|s| s.parse::<u16>().ok());
+    let flags = fields.next().unwrap_or_default().as_bytes();
+    let url = fields.next().unwrap_or_default().to_owned();
+    let (Some(status), [opaque, redirected, has_body]) = (status, flags) else {
+        return Err(Error::new(
+            ErrorKind::Builder,
+            "fetch returned something else than a Response",
+        ));
+    };
+    let mut headers = HeaderMap::new();
+    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
+        if let Some((name, value)) = header(name, value) {
+            headers.append(name, value);
         }
     }
-    let get_set_cookie = get(&headers, "getSetCookie").and_then(|f| f.dyn_into::<Function>().ok());
-    if let Some(get_set_cookie) = get_set_cookie
-        && let Ok(cookies) = get_set_cookie.call0(&headers)
-    {
-        for cookie in Array::from(&cookies).iter() {
-            if let Some(value) = cookie
-                .as_string()
-                .and_then(|c| from_byte_string(&c))
-                .and_then(|b| HeaderValue::from_bytes(&b).ok())
-            {
-                out.append(SET_COOKIE, value);
-            }
-        }
-    }
-    Ok(out)
+    Ok(Head {
+        status,
+        opaque_redirect: *opaque == b'1',
+        redirected: *redirected == b'1',
+        has_body: *has_body == b'1',
+        url,
+        headers,
+    })
 }
 
+/// A header from fetch's strings: the value a ByteString (one char per byte).
 fn header(name: &str, value: &str) -> Option<(HeaderName, HeaderValue)> {
     let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
-    let value = HeaderValue::from_bytes(&from_byte_string(value)?).ok()?;
+    let value = if value.is_ascii() {
+        HeaderValue::from_str(value).ok()?
+    } else {
+        let bytes: Option<Vec<u8>> = value.chars().map(|c| u8::try_from(c).ok()).collect();
+        HeaderValue::from_bytes(&bytes?).ok()?
+    };
     Some((name, value))
 }
 
+/// The response's body stream, for JS to read.
+pub(super) fn body_stream(response: &JsValue) -> web_sys::ReadableStream {
+    body(response)
+}
+
+/// A reader of the response's body.
+pub(super) fn body_reader(response: &JsValue) -> JsValue {
+    reader(response)
+}
+
+/// The next chunk of a reader, when it has been read already: `Ready(Ok(Some(chunk)))`,
+/// `Ready(Ok(None))` at the end, `Ready(Err(_))` for a read error; else the promise of it.
+pub(super) fn read_chunk(reader: &JsValue) -> Chunk {
+    match read(reader) {
+        Err(e) => Chunk::Failed(e),
+        Ok(v) if v.is_undefined() => Chunk::End,
+        Ok(v) => match v.dyn_into::<Promise>() {
+            Ok(promise) => Chunk::Later(promise),
+            Err(v) => Chunk::Bytes(v),
+        },
+    }
+}
+
+/// What `read_chunk` found.
+pub(super) enum Chunk {
+    /// A chunk (a `Uint8Array`, checked by `chunk_bytes`).
+    Bytes(JsValue),
+    /// The end of the body.
+    End,
+    /// A read error.
+    Failed(JsValue),
+    /// Not read yet: the promise settles with a chunk or `undefined`.
+    Later(Promise),
+}
+
+/// A chunk `read_chunk` gave, copied into Rust; `None` for something else than bytes.
+pub(super) fn chunk_bytes(chunk: JsValue) -> Option<bytes::Bytes> {
+    let array: Uint8Array = chunk.dyn_into().ok()?;
+    Some(bytes::Bytes::from(array.to_vec()))
+}
+
 /// The HTTP version of the last fetch of `url`, from resource timing's `nextHopProtocol`.
-/// `None` where the platform records none: Node, a full resource timing buffer, or a
-/// cross-origin server without `Timing-Allow-Origin`.
+/// `None` where the platform records none: Node (never asked: it records no protocol), a
+/// full resource timing buffer, or a cross-origin server without `Timing-Allow-Origin`.
 pub(super) fn resource_version(url: &str) -> Option<Version> {
-    let performance = get(&js_sys::global(), "performance")?;
-    let by_name: Function = get(&performance, "getEntriesByName")?.dyn_into().ok()?;
-    let entries = by_name
-        .call2(
-            &performance,
-            &JsValue::from_str(url),
-            &JsValue::from_str("resource"),
-        )
-        .ok()?;
-    let entries = Array::from(&entries);
-    let last = entries.get(entries.length().checked_sub(1)?);
-    match get(&last, "nextHopProtocol")?.as_string()?.as_str() {
+    if is_node() {
+        return None;
+    }
+    match protocol(url).as_str() {
         "http/1.0" => Some(Version::HTTP_10),
         "http/1.1" => Some(Version::HTTP_11),
         "h2" | "h2c" => Some(Version::HTTP_2),
@@ -154,33 +379,40 @@ pub(super) fn failure(what: &str, error: &JsValue) -> Error {
 /// Aborts a fetch when dropped, unless disarmed first: dropping a request future or an
 /// unfinished body stops the download.
 pub(super) struct AbortOnDrop {
-    controller: Option<AbortController>,
+    pending: Option<JsValue>,
 }
 
 impl AbortOnDrop {
-    pub(super) fn new(controller: AbortController) -> AbortOnDrop {
+    fn new(pending: JsValue) -> AbortOnDrop {
         AbortOnDrop {
-            controller: Some(controller),
+            pending: Some(pending),
         }
     }
 
     /// Passes the duty to abort to a new owner (the body), leaving this one disarmed.
     pub(super) fn hand_over(&mut self) -> AbortOnDrop {
         AbortOnDrop {
-            controller: self.controller.take(),
+            pending: self.pending.take(),
         }
     }
 
-    /// The fetch is complete: nothing to abort any more.
+    /// The body went to JS: this fetch is no longer Rust's to abort.
     pub(super) fn disarm(&mut self) {
-        self.controller = None;
+        self.pending = None;
+    }
+
+    /// The fetch completed (its body read to the end): nothing to abort any more.
+    pub(super) fn finish(&mut self) {
+        if let Some(pending) = self.pending.take() {
+            release(&pending);
+        }
     }
 }
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        if let Some(controller) = self.controller.take() {
-            controller.abort();
+        if let Some(pending) = self.pending.take() {
+            abort(&pending);
         }
     }
 }

@@ -9,26 +9,30 @@
 //! Node's fetch returns redirects as they are (`redirect: "manual"`) and shows `Set-Cookie`,
 //! so the front-end's redirect policy and cookie jar work there as natively. A browser
 //! hides both: there the browser follows redirects when asked to, and owns cookies.
+//!
+//! The JS side is a small `inline_js` module (`js.rs`), so that a request costs few
+//! crossings between wasm and JS: one to start the fetch, one for the whole head, one per
+//! body chunk (often answered at once: reads run a chunk ahead), and promises are awaited
+//! through one long-lived closure (`promise.rs`) rather than two new ones each.
 
 mod body;
 mod js;
+mod promise;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::TryStreamExt;
 use http::StatusCode;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, RequestInit, RequestRedirect, ResponseType};
 
-use self::js::{AbortOnDrop, describe, fetch, is_node};
+use self::js::{describe, is_node};
+use self::promise::PromiseFuture;
 use super::{Backend, FetchCredentials, FinalUrl, SendOptions, TransportOptions, VersionUnknown};
 use crate::body::{Body, BodyParts, ResponseBody};
 use crate::config::Timeout;
 use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::BoxFuture;
-use crate::timeouts::within;
 
 pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
     Ok(Arc::new(FetchBackend {
@@ -55,9 +59,18 @@ impl Backend for FetchBackend {
 }
 
 /// The limit on reaching the response head: fetch runs connect, write and read as one.
-fn head_limit(timeout: &Timeout) -> Option<std::time::Duration> {
+fn head_limit(timeout: &Timeout) -> Option<Duration> {
     let read = timeout.read?;
     Some(read + timeout.connect.unwrap_or_default() + timeout.write.unwrap_or_default())
+}
+
+/// Whole milliseconds for a JS timer, rounded up so it never fires early, and at most what
+/// `setTimeout` takes (2^31 - 1).
+fn timer_millis(limit: Duration) -> u32 {
+    let millis = limit.as_micros().div_ceil(1000);
+    u32::try_from(millis)
+        .unwrap_or(u32::MAX)
+        .min(i32::MAX as u32)
 }
 
 async fn send(
@@ -68,79 +81,68 @@ async fn send(
     let (parts, body) = request.into_parts();
     let url = parts.uri.to_string();
     let node = is_node();
-
-    let init = RequestInit::new();
-    init.set_method(parts.method.as_str());
-    init.set_headers(&js::headers(&parts.headers)?.into());
-    if let Some(body) = request_body(body).await? {
-        init.set_body(&js_sys::Uint8Array::from(&body[..]));
-    }
+    let body = request_body(body).await?;
     // Node shows redirects as they are; a browser only as an opaque response, so there the
     // browser follows when the caller wants redirects followed.
     let manual = node || !options.follow_redirects;
-    init.set_redirect(if manual {
-        RequestRedirect::Manual
-    } else {
-        RequestRedirect::Follow
-    });
-    if !node {
-        init.set_credentials(match credentials {
-            FetchCredentials::Omit => web_sys::RequestCredentials::Omit,
-            FetchCredentials::SameOrigin => web_sys::RequestCredentials::SameOrigin,
-            FetchCredentials::Include => web_sys::RequestCredentials::Include,
-        });
-    }
-    let controller = AbortController::new().map_err(|e| js_failure("AbortController", &e))?;
-    init.set_signal(Some(&controller.signal()));
-    // Aborts the fetch if this future is dropped (cancelled, or timed out) before the head.
-    let mut abort = AbortOnDrop::new(controller);
-
-    let pending = JsFuture::from(fetch(&url, &init));
-    let head = within(
-        async { pending.await.map_err(|e| fetch_failed(&e, &url)) },
-        head_limit(&options.timeout),
-        ErrorKind::ReadTimeout,
-    )
-    .await?;
-    let response: web_sys::Response = head
-        .dyn_into()
-        .map_err(|e| js_failure("fetch returned something else than a Response", &e))?;
-
-    if response.type_() == ResponseType::Opaqueredirect {
+    // fetch's `credentials`, in browsers only: 0 leaves fetch's default.
+    let credentials = match credentials {
+        _ if node => 0,
+        FetchCredentials::Omit => 1,
+        FetchCredentials::SameOrigin => 2,
+        FetchCredentials::Include => 3,
+    };
+    let limit = head_limit(&options.timeout);
+    // Aborts the fetch if this future is dropped (cancelled) before the head; the head
+    // timeout is a JS timer that aborts it too.
+    let js::Started { pending, mut abort } = js::start_fetch(
+        &url,
+        parts.method.as_str(),
+        &parts.headers,
+        body.as_deref(),
+        manual,
+        credentials,
+        limit.map(timer_millis),
+    )?;
+    let response = PromiseFuture::new(&pending)
+        .await
+        .map_err(|e| match limit {
+            Some(limit) if e.is_null() => Error::timeout(ErrorKind::ReadTimeout, limit),
+            _ => fetch_failed(&e, &url),
+        })?;
+    let head = js::response_head(&response, &abort)?;
+    if head.opaque_redirect {
         return Err(Error::new(
             ErrorKind::OpaqueRedirect,
             "the server redirected; a browser does not show redirects that are not followed \
              (turn on follow_redirects to let the browser follow it)",
         ));
     }
-    let status = StatusCode::from_u16(response.status()).map_err(|e| {
+    let status = StatusCode::from_u16(head.status).map_err(|e| {
         Error::new(ErrorKind::Protocol, "fetch returned an invalid status").with_source(e)
     })?;
-    let headers = js::response_headers(&response)?;
-    let final_url = response.url();
     let version = VersionUnknown::default();
-    if let Some(known) = js::resource_version(&final_url) {
+    if let Some(known) = js::resource_version(&head.url) {
         let _ = version.0.set(known);
     }
 
-    let body = match response.body() {
-        Some(stream) => body::response_body(
-            stream,
+    let body = if head.has_body {
+        body::response_body(
+            response,
             abort.hand_over(),
-            final_url.clone(),
+            head.url.clone(),
             version.0.clone(),
-        ),
-        None => {
-            abort.disarm();
-            ResponseBody::from(Bytes::new())
-        }
+        )
+    } else {
+        abort.finish();
+        ResponseBody::from(Bytes::new())
     };
     let mut out = http::Response::new(body);
     *out.status_mut() = status;
-    *out.headers_mut() = headers;
+    *out.headers_mut() = head.headers;
     out.extensions_mut().insert(version);
-    if response.redirected()
-        && let Ok(url) = url::Url::parse(&final_url)
+    if head.redirected
+        && let Ok(url) = url::Url::parse(&head.url)
     {
         out.extensions_mut().insert(FinalUrl(url));
     }
@@ -180,9 +182,4 @@ fn fetch_failed(error: &wasm_bindgen::JsValue, url: &str) -> Error {
         None => format!("fetch of {url} failed: {message}"),
     };
     Error::new(kind, detail)
-}
-
-fn js_failure(what: &str, error: &wasm_bindgen::JsValue) -> Error {
-    let (message, _) = describe(error);
-    Error::new(ErrorKind::Builder, format!("{what}: {message}"))
 }

@@ -3,11 +3,13 @@
 // bytes from the test server on 127.0.0.1) through the npm package (a Client, and the
 // one-off `get`), plain `fetch`, and `ky`; prints times and ratios to fetch.
 //
-// Usage: node npm/bench.mjs   (after `node npm/build.mjs`; N=2000 ROUNDS=3 by default; the
-// test server: HTTPLIB_TEST_HTTP, or started here). Every loop is bounded by N and ROUNDS.
-import { Client, get } from "httplib";
+// Usage: node npm/bench/run.mjs   (after `node npm/build.mjs`; N=2000 ROUNDS=3 by default; the
+// test server: HTTPLIB_TEST_HTTP, or started here; HTTPLIB_PKG=DIR measures another build
+// of the package, e.g. a copy of target/npm/httplib). Every loop is bounded by N and ROUNDS.
 import ky from "ky";
-import { http } from "./test/server.mjs";
+import { http } from "../test/server.mjs";
+
+const { Client, get } = await import(process.env.HTTPLIB_PKG ? `${process.env.HTTPLIB_PKG}/index.node.mjs` : "httplib");
 
 const N = Number(process.env.N ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
