@@ -93,7 +93,9 @@ impl Body {
     /// ```
     ///
     /// # Platform
-    /// On wasm32 the `fetch` backend reads the whole stream into memory before sending it.
+    /// On wasm32 in Node the `fetch` backend streams it too (chunked, or with
+    /// `Content-Length` when `len` is given); in browsers, which stream uploads only over
+    /// HTTP/2, it reads the whole stream into memory before sending it.
     pub fn from_stream<S, E>(stream: S, len: Option<u64>) -> Body
     where
         S: Stream<Item = Result<Bytes, E>> + MaybeSend + 'static,

@@ -105,6 +105,67 @@ async fn verbs_and_bodies_arrive_as_sent() {
     assert_eq!(body["files"]["file"]["content_type"], "image/png");
 }
 
+/// A body of `chunks` chunks of 16 KiB (ASCII), streamed, and the bytes it gives.
+fn streamed(chunks: usize, len: Option<u64>) -> (httplib::Body, String) {
+    let chunk: String = (0..16 * 1024)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let items =
+        (0..chunks).map(move |_| Ok::<_, std::io::Error>(bytes::Bytes::from(chunk.clone())));
+    let body = httplib::Body::from_stream(futures_util::stream::iter(items), len);
+    let whole: String = (0..chunks * 16 * 1024)
+        .map(|i| char::from(b'a' + (i % (16 * 1024) % 26) as u8))
+        .collect();
+    (body, whole)
+}
+
+#[test]
+async fn streamed_uploads_stream_in_node_and_are_read_first_in_browsers() {
+    // Unknown length: Node's fetch sends the stream as it is read (chunked); a browser's
+    // streams uploads only over HTTP/2, so the backend reads it first (Content-Length).
+    let (body, whole) = streamed(4, None);
+    let r = httplib::post(http("/echo")).content(body).await.unwrap();
+    let echo = json_of(&r);
+    assert_eq!(echo["body"], whole.as_str());
+    let headers = &echo["headers"];
+    if in_node() {
+        assert_eq!(headers["transfer-encoding"], "chunked", "{headers}");
+        assert!(headers.get("content-length").is_none(), "{headers}");
+    } else {
+        assert_eq!(
+            headers["content-length"],
+            whole.len().to_string(),
+            "{headers}"
+        );
+    }
+
+    // Known length: sent with it on both.
+    let (body, whole) = streamed(2, Some(32 * 1024));
+    let r = httplib::post(http("/echo")).content(body).await.unwrap();
+    let echo = json_of(&r);
+    assert_eq!(echo["body"], whole.as_str());
+    assert_eq!(echo["headers"]["content-length"], "32768");
+
+    // A stream that gives less than it declared, or fails, is a write error.
+    let (body, _) = streamed(1, Some(32 * 1024));
+    let e = httplib::post(http("/echo"))
+        .content(body)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Write, "{e}");
+    let items = [
+        Ok(bytes::Bytes::from_static(b"first")),
+        Err(std::io::Error::other("the disk went away")),
+    ];
+    let body = httplib::Body::from_stream(futures_util::stream::iter(items), None);
+    let e = httplib::post(http("/echo"))
+        .content(body)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Write, "{e}");
+    assert!(e.to_string().contains("request body"), "{e}");
+}
+
 #[test]
 async fn a_client_carries_base_url_and_default_headers() {
     let client = Client::builder()

@@ -82,6 +82,42 @@ async fn multipart_uploads_stream_files_from_disk() {
 }
 
 #[tokio::test]
+async fn streamed_bodies_go_out_as_read_and_a_broken_one_is_a_write_error() {
+    let chunks =
+        || (0..4).map(|_| Ok::<_, std::io::Error>(bytes::Bytes::from(vec![b'x'; 16 * 1024])));
+    // Unknown length: chunked; known: with Content-Length.
+    let body = httplib::Body::from_stream(futures_util::stream::iter(chunks()), None);
+    let r = httplib::post(http("/echo")).content(body).await.unwrap();
+    let echo = json(&r);
+    assert_eq!(echo["body_len"], 64 * 1024);
+    assert_eq!(
+        echoed_header(&echo, "transfer-encoding").unwrap(),
+        "chunked"
+    );
+    let body = httplib::Body::from_stream(futures_util::stream::iter(chunks()), Some(64 * 1024));
+    let r = httplib::post(http("/echo")).content(body).await.unwrap();
+    assert_eq!(echoed_header(&json(&r), "content-length").unwrap(), "65536");
+
+    // Less than declared, or a failing stream: a write error, as on wasm32.
+    let body = httplib::Body::from_stream(futures_util::stream::iter(chunks()), Some(100_000));
+    let e = httplib::post(http("/echo"))
+        .content(body)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), httplib::ErrorKind::Write, "{e:?}");
+    let items = [
+        Ok(bytes::Bytes::from_static(b"first")),
+        Err(std::io::Error::other("the disk went away")),
+    ];
+    let body = httplib::Body::from_stream(futures_util::stream::iter(items), None);
+    let e = httplib::post(http("/echo"))
+        .content(body)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), httplib::ErrorKind::Write, "{e:?}");
+}
+
+#[tokio::test]
 async fn basic_and_bearer_auth() {
     let r = httplib::get(http("/basic-auth/user/passwd"))
         .auth(("user", "passwd"))

@@ -160,8 +160,8 @@ async function bytesOf(body, what) {
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   if (typeof Blob !== "undefined" && body instanceof Blob) return new Uint8Array(await body.arrayBuffer());
   if (body instanceof URLSearchParams) return body.toString();
-  if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) {
-    // The platform's fetch takes a streamed upload only over HTTP/2 in browsers: read it first.
+  if (isStream(body)) {
+    // A file of a multipart form: the parts are sent from memory.
     return new Uint8Array(await new globalThis.Response(body).arrayBuffer());
   }
   throw invalid(`${what} must be a string, a Uint8Array, an ArrayBuffer, a Blob or a ReadableStream`);
@@ -209,7 +209,7 @@ async function requestOptionsRead(o) {
   const formData = typeof FormData !== "undefined" && o.data instanceof FormData;
   if (o.files != null || formData) out.multipart = await multipartOf(o.data, o.files ?? []);
   else if (o.data != null) out.form = flatPairs(o.data, "data");
-  if (o.content != null) out.content = await bytesOf(o.content, "content");
+  if (o.content != null) out.content = isStream(o.content) ? o.content : await bytesOf(o.content, "content");
   if (o.auth != null) out.auth = authOf(o.auth);
   if (o.timeout !== undefined) out.timeout = timeoutOf(o.timeout);
   if (o.followRedirects != null) out.followRedirects = Boolean(o.followRedirects);
@@ -228,7 +228,7 @@ const isStream = (v) => typeof ReadableStream !== "undefined" && v instanceof Re
 function requestOptions(o) {
   if (o == null) return undefined;
   const formData = typeof FormData !== "undefined" && o.data instanceof FormData;
-  if (o.files != null || formData || isBlob(o.content) || isStream(o.content)) return requestOptionsRead(o);
+  if (o.files != null || formData || isBlob(o.content)) return requestOptionsRead(o);
   let out;
   if (o.params != null) (out ??= {}).params = flatPairs(o.params, "params");
   if (o.headers != null) (out ??= {}).headers = flatPairs(o.headers, "headers");
@@ -243,9 +243,10 @@ function requestOptions(o) {
   return out;
 }
 
-/** `bytesOf` for the bodies that need no reading. */
+/** `bytesOf` for the bodies that need no reading; a ReadableStream goes to the front-end as
+ *  it is (streamed on in Node; read first for a browser's fetch). */
 function bytesNow(body, what) {
-  if (typeof body === "string" || body instanceof Uint8Array) return body;
+  if (typeof body === "string" || body instanceof Uint8Array || isStream(body)) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   if (body instanceof URLSearchParams) return body.toString();

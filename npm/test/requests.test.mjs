@@ -136,6 +136,33 @@ test("content: raw text and bytes, never form-encoded, no Content-Type added", a
   assert.equal((await post(http("/echo"), { content: streamed })).json().body, "hi");
 });
 
+test("content from a ReadableStream is streamed as it is read (Node); a failing one is a Write error", async () => {
+  let pulls = 0;
+  const streamed = new ReadableStream({
+    pull(c) {
+      if (++pulls > 4) return c.close();
+      c.enqueue(new TextEncoder().encode(`part ${pulls};`));
+    },
+  });
+  const r = (await post(http("/echo"), { content: streamed })).json();
+  assert.equal(r.body, "part 1;part 2;part 3;part 4;");
+  assert.equal(r.headers["transfer-encoding"], "chunked");
+  assert.equal(r.headers["content-length"], undefined);
+
+  const failing = new ReadableStream({
+    start(c) {
+      c.enqueue(new Uint8Array([1]));
+      c.error(new Error("the source went away"));
+    },
+  });
+  await assert.rejects(post(http("/echo"), { content: failing }), (e) => {
+    assert.ok(e instanceof RequestError, String(e));
+    assert.equal(e.kind, "Write");
+    assert.match(e.message, /the source went away/);
+    return true;
+  });
+});
+
 test("text is decoded in the declared charset, strictly; json() of a non-JSON body is a Decode error", async () => {
   assert.equal((await get(http("/encoding/latin1"))).text, "café");
   assert.equal((await get(http("/encoding/utf8"))).text, "café");

@@ -13,6 +13,8 @@ cfg_if::cfg_if! {
     if #[cfg(target_arch = "wasm32")] {
         mod fetch;
         use fetch as platform_backend;
+        #[cfg(feature = "js-api")]
+        pub(crate) use fetch::describe_js_error;
     } else {
         mod native;
         use native as platform_backend;

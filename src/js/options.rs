@@ -10,6 +10,7 @@ use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use futures_util::future::{Either, select};
 use http::header::CONTENT_TYPE;
 use js_sys::{Array, Function, Promise, Uint8Array};
@@ -18,7 +19,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::convert::error_value;
 use crate::backend::FetchCredentials;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::multipart::{Form, Part};
 use crate::{Auth, Client, DigestAuth, Limits, RequestBuilder, Timeout};
 
@@ -202,9 +203,11 @@ pub(super) fn request(mut b: RequestBuilder, o: &RequestOptions) -> Result<Reque
         b = b.content(text);
     } else if let Some(bytes) = content.dyn_ref::<Uint8Array>() {
         b = b.content(bytes.to_vec());
+    } else if let Some(stream) = content.dyn_ref::<web_sys::ReadableStream>() {
+        b = b.content(stream_body(stream.clone()));
     } else if !content.is_undefined() && !content.is_null() {
         return Err(Error::builder(
-            "content must be a string, a Uint8Array, an ArrayBuffer or a Blob",
+            "content must be a string, a Uint8Array, an ArrayBuffer, a Blob or a ReadableStream",
         ));
     }
     if let Some(auth) = o.auth() {
@@ -377,4 +380,27 @@ where
         Either::Left((result, _)) => result.map_err(|e| error_value(&e)),
         Either::Right(_) => Err(signal.reason()),
     }
+}
+
+/// A `ReadableStream` of `Uint8Array`s as a one-shot streamed body: the fetch backend
+/// streams it on to Node's fetch, and reads it first for a browser's.
+fn stream_body(stream: web_sys::ReadableStream) -> crate::Body {
+    let chunks = wasm_streams::ReadableStream::from_raw(stream)
+        .into_stream()
+        .map(|chunk| {
+            let chunk = chunk.map_err(|e| {
+                let (message, _) = crate::backend::describe_js_error(&e);
+                Error::new(
+                    ErrorKind::Write,
+                    format!("the content stream failed: {message}"),
+                )
+            })?;
+            chunk
+                .dyn_into::<Uint8Array>()
+                .map(|array| bytes::Bytes::from(array.to_vec()))
+                .map_err(|_| {
+                    Error::builder("the content stream gave a chunk that is not a Uint8Array")
+                })
+        });
+    crate::Body::from_stream(chunks, None)
 }

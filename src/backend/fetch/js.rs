@@ -38,7 +38,9 @@ function kill(controller, reason) {
 }
 
 // `request` is "METHOD URL", then a line for each header name and each value.
-export function start(request, body, hasBody, manual, credentials, limit) {
+// `upload`, when given, is a ReadableStream sent as it is read (Node's fetch streams
+// uploads; browsers only over HTTP/2, so the backend gives them bytes).
+export function start(request, body, hasBody, upload, manual, credentials, limit) {
   const lines = request.split("\n");
   const space = lines[0].indexOf(" ");
   // Pairs, for fetch to read as it would a Headers (the http crate's names and values
@@ -53,8 +55,24 @@ export function start(request, body, hasBody, manual, credentials, limit) {
   }
   const init = { method: lines[0].slice(0, space), headers, redirect: manual ? "manual" : "follow", signal: controller.signal };
   if (hasBody) init.body = body.slice();
+  let pending;
+  if (upload !== undefined) {
+    init.duplex = "half";
+    // The head limit counts from the last chunk of the upload that went out, so that a
+    // long upload that keeps moving is not cut off (as natively, where the write timeout
+    // bounds each stall).
+    init.body = limit < 0 ? upload : upload.pipeThrough(new TransformStream({
+      transform(chunk, out) {
+        if (pending !== undefined && !pending.headed) {
+          clearTimeout(pending.timer);
+          pending.timer = setTimeout(kill, limit, controller, null);
+        }
+        out.enqueue(chunk);
+      },
+    }));
+  }
   if (credentials !== 0) init.credentials = CREDENTIALS[credentials];
-  const pending = fetch(lines[0].slice(space + 1), init);
+  pending = fetch(lines[0].slice(space + 1), init);
   pending.controller = controller;
   // Past the limit the fetch is aborted with the reason null, which the promise rejects
   // with; `head` clears the timer once the head is there, `abort` when given up.
@@ -68,6 +86,7 @@ export function abort(pending) {
 }
 
 export function head(r, pending) {
+  pending.headed = true;
   clearTimeout(pending.timer);
   const flags = (r.type === "opaqueredirect" ? "1" : "0") + (r.redirected ? "1" : "0") + (r.body === null ? "0" : "1");
   let out = `${r.status} ${flags} ${r.url}`;
@@ -134,15 +153,16 @@ export function protocol(url) {
 "#)]
 extern "C" {
     /// Starts `fetch(url, init)` for `request` (`"METHOD URL"`, then a line for each header
-    /// name and each value); resolves to the `Response`, or rejects with the fetch error,
-    /// or with `null` when `limit` (ms, negative for none) passes first (the fetch is
-    /// aborted with that reason). `credentials`: 0 for fetch's default, then omit,
-    /// same-origin, include.
+    /// name and each value) with `body`, or `upload` streamed; resolves to the `Response`,
+    /// or rejects with the fetch error, or with `null` when `limit` (ms, negative for none)
+    /// passes first (the fetch is aborted with that reason). `credentials`: 0 for fetch's
+    /// default, then omit, same-origin, include.
     #[wasm_bindgen(catch)]
     fn start(
         request: &str,
         body: &[u8],
         has_body: bool,
+        upload: Option<web_sys::ReadableStream>,
         manual: bool,
         credentials: u8,
         limit: f64,
@@ -183,14 +203,25 @@ pub(super) struct Started {
     pub(super) abort: AbortOnDrop,
 }
 
-/// Starts the fetch. `limit` bounds the wait for the response head: past it, the promise
-/// rejects with `null` and the fetch is aborted. `credentials`: 0 for fetch's default,
-/// then omit, same-origin, include.
+/// What fetch sends.
+pub(super) enum Upload {
+    None,
+    Bytes(bytes::Bytes),
+    /// Sent as it is read (Node only), with its length when known.
+    Stream {
+        stream: web_sys::ReadableStream,
+        len: Option<u64>,
+    },
+}
+
+/// Starts the fetch. `limit` bounds the wait for the response head (with a streamed
+/// upload, from its last chunk): past it, the promise rejects with `null` and the fetch is
+/// aborted. `credentials`: 0 for fetch's default, then omit, same-origin, include.
 pub(super) fn start_fetch(
     url: &str,
     method: &str,
     headers: &HeaderMap,
-    body: Option<&[u8]>,
+    body: Upload,
     manual: bool,
     credentials: u8,
     limit_ms: Option<u32>,
@@ -206,10 +237,16 @@ pub(super) fn start_fetch(
         // A JS ByteString: one char per byte, as `Headers` holds values.
         request.extend(value.as_bytes().iter().map(|&b| char::from(b)));
     }
+    let (bytes, stream) = match body {
+        Upload::None => (None, None),
+        Upload::Bytes(bytes) => (Some(bytes), None),
+        Upload::Stream { stream, .. } => (None, Some(stream)),
+    };
     let pending = start(
         &request,
-        body.unwrap_or_default(),
-        body.is_some(),
+        bytes.as_deref().unwrap_or_default(),
+        bytes.is_some(),
+        stream,
         manual,
         credentials,
         limit_ms.map_or(-1.0, f64::from),
@@ -354,7 +391,7 @@ pub(super) fn resource_version(url: &str) -> Option<Version> {
 
 /// A JS error as readable text: its message, and its cause's message and `code` (Node puts
 /// the socket error there), never `JsValue(...)` debug output.
-pub(super) fn describe(error: &JsValue) -> (String, Option<String>) {
+pub(crate) fn describe(error: &JsValue) -> (String, Option<String>) {
     let message = |v: &JsValue| {
         get(v, "message")
             .and_then(|m| m.as_string())

@@ -19,14 +19,20 @@ mod body;
 mod js;
 mod promise;
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use http::StatusCode;
+use http::header::CONTENT_LENGTH;
+use wasm_bindgen::JsValue;
 
-use self::js::{describe, is_node};
+#[cfg(feature = "js-api")]
+pub(crate) use self::js::describe as describe_js_error;
+use self::js::{Upload, describe, is_node};
 use self::promise::PromiseFuture;
 use super::{Backend, FetchCredentials, FinalUrl, SendOptions, TransportOptions, VersionUnknown};
 use crate::body::{Body, BodyParts, ResponseBody};
@@ -78,10 +84,18 @@ async fn send(
     options: SendOptions,
     credentials: FetchCredentials,
 ) -> Result<http::Response<ResponseBody>> {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let url = parts.uri.to_string();
     let node = is_node();
-    let body = request_body(body).await?;
+    let failure = UploadFailure::default();
+    let body = request_body(body, node, &failure).await?;
+    if let (Upload::Stream { len: Some(len), .. }, None) =
+        (&body, parts.headers.get(CONTENT_LENGTH))
+    {
+        // A stream of known length goes out with it rather than chunked (fetch sets it
+        // for bytes itself; Node's fetch checks that the stream gives exactly that much).
+        parts.headers.insert(CONTENT_LENGTH, (*len).into());
+    }
     // Node shows redirects as they are; a browser only as an opaque response, so there the
     // browser follows when the caller wants redirects followed.
     let manual = node || !options.follow_redirects;
@@ -99,7 +113,7 @@ async fn send(
         &url,
         parts.method.as_str(),
         &parts.headers,
-        body.as_deref(),
+        body,
         manual,
         credentials,
         limit.map(timer_millis),
@@ -108,7 +122,7 @@ async fn send(
         .await
         .map_err(|e| match limit {
             Some(limit) if e.is_null() => Error::timeout(ErrorKind::ReadTimeout, limit),
-            _ => fetch_failed(&e, &url),
+            _ => failure.take().unwrap_or_else(|| fetch_failed(&e, &url)),
         })?;
     let head = js::response_head(&response, &abort)?;
     if head.opaque_redirect {
@@ -149,22 +163,53 @@ async fn send(
     Ok(out)
 }
 
-/// The request body as bytes to hand to fetch (browsers only stream uploads over HTTP/2,
-/// so a streamed body is read first; `None` for no body).
-async fn request_body(body: Body) -> Result<Option<Bytes>> {
+/// Where a streamed upload keeps its own failure: fetch only says that it failed.
+type UploadFailure = Rc<RefCell<Option<Error>>>;
+
+/// The request body as fetch takes it. Node streams it as it is read; browsers stream
+/// uploads only over HTTP/2, which a page can neither choose nor know before the request
+/// (and a stream half sent cannot be sent again), so there a streamed body is read first.
+async fn request_body(body: Body, node: bool, failure: &UploadFailure) -> Result<Upload> {
     if body.is_empty() {
-        return Ok(None);
+        return Ok(Upload::None);
     }
-    let bytes = match body.into_parts() {
-        BodyParts::Bytes(bytes) => bytes,
-        BodyParts::Stream(stream) => {
-            let chunks: Vec<Bytes> = stream.try_collect().await.map_err(|e| {
-                Error::new(ErrorKind::Write, "reading the request body failed").with_source(e)
-            })?;
-            Bytes::from(chunks.concat())
+    let failed = |e| Error::new(ErrorKind::Write, "reading the request body failed").with_source(e);
+    let len = body.content_length();
+    Ok(match body.into_parts() {
+        BodyParts::Bytes(bytes) => Upload::Bytes(bytes),
+        BodyParts::Stream(stream) if node => {
+            let failure = failure.clone();
+            let chunks = stream.map(move |chunk| match chunk {
+                Ok(bytes) => Ok(JsValue::from(js_sys::Uint8Array::from(&bytes[..]))),
+                Err(e) => {
+                    let e = failed(e);
+                    let message = JsValue::from(js_sys::Error::new(&e.to_string()));
+                    *failure.borrow_mut() = Some(e);
+                    Err(message)
+                }
+            });
+            Upload::Stream {
+                stream: wasm_streams::ReadableStream::from_stream(chunks).into_raw(),
+                len,
+            }
         }
-    };
-    Ok(Some(bytes))
+        BodyParts::Stream(stream) => {
+            let chunks: Vec<Bytes> = stream.try_collect().await.map_err(failed)?;
+            let bytes = Bytes::from(chunks.concat());
+            match len {
+                Some(len) if len != bytes.len() as u64 => {
+                    return Err(Error::new(
+                        ErrorKind::Write,
+                        format!(
+                            "the request body gave {} bytes, not the {len} it declared",
+                            bytes.len()
+                        ),
+                    ));
+                }
+                _ => Upload::Bytes(bytes),
+            }
+        }
+    })
 }
 
 /// A failed fetch, classified as far as the platform tells: Node gives the cause's code,
@@ -174,6 +219,8 @@ fn fetch_failed(error: &wasm_bindgen::JsValue, url: &str) -> Error {
     let kind = match code.as_deref() {
         Some("UND_ERR_SOCKET" | "ECONNRESET" | "UND_ERR_CLOSED") => ErrorKind::Read,
         Some(code) if code.starts_with("HPE_") => ErrorKind::Protocol,
+        // A streamed upload that gave more or less than its declared length.
+        Some("UND_ERR_REQ_CONTENT_LENGTH_MISMATCH") => ErrorKind::Write,
         Some("UND_ERR_HEADERS_TIMEOUT" | "UND_ERR_BODY_TIMEOUT") => ErrorKind::ReadTimeout,
         _ => ErrorKind::Connect,
     };
