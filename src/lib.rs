@@ -17,7 +17,7 @@
 //! httplib::post("https://api.example.com/items").json(&serde_json::json!({"name": "ada"})).await?;
 //! # Ok(()) }
 //! ```
-//! Natively the same builders finish with [`send_blocking`](RequestBuilder::send_blocking)
+//! Natively the same builders finish with [`send_blocking`](struct.RequestBuilder.html#method.send_blocking)
 //! for code without an async runtime.
 //!
 //! ## A reusable client
@@ -33,7 +33,7 @@
 //! ## Streaming
 //! [`Client::stream`] returns a [`StreamingResponse`] once the head has arrived; read the
 //! body with [`chunk`](StreamingResponse::chunk), [`bytes_stream`](StreamingResponse::bytes_stream),
-//! [`lines`](StreamingResponse::lines), or natively [`iter_bytes`](StreamingResponse::iter_bytes).
+//! [`lines`](StreamingResponse::lines), or natively [`iter_bytes`](struct.StreamingResponse.html#method.iter_bytes).
 //!
 //! ## Fan-out
 //! [`Client::fan_out`] runs many requests at once with a concurrency cap and yields them as

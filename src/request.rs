@@ -246,7 +246,7 @@ pub struct Buffered;
 pub struct Streamed;
 
 /// Builds a request and sends it: `.await` it (async, every target) or call
-/// [`send_blocking`](RequestBuilder::send_blocking) (native).
+/// [`send_blocking`](#method.send_blocking) (native).
 ///
 /// Methods chain by value; the first error (a bad header, a body that fails to serialize)
 /// is kept and returned when the request is sent.

@@ -19,9 +19,10 @@ use crate::text::{Charset, LineSplitter};
 /// Get one from [`Client::stream`](crate::Client::stream), `.stream().await` on a
 /// [`RequestBuilder`](crate::RequestBuilder), or `stream_blocking()`. Read the body once,
 /// with any one of: [`chunk`](Self::chunk), [`bytes_stream`](Self::bytes_stream),
-/// [`lines`](Self::lines), [`copy_to`](Self::copy_to), [`read`](Self::read), or natively
-/// their blocking twins [`iter_bytes`](Self::iter_bytes), [`iter_lines`](Self::iter_lines),
-/// [`copy_to_blocking`](Self::copy_to_blocking), [`read_blocking`](Self::read_blocking).
+/// [`lines`](Self::lines), [`read`](Self::read), or natively [`copy_to`](#method.copy_to)
+/// and the blocking twins [`iter_bytes`](#method.iter_bytes),
+/// [`iter_lines`](#method.iter_lines), [`copy_to_blocking`](#method.copy_to_blocking),
+/// [`read_blocking`](#method.read_blocking).
 /// Dropping it unread closes the connection rather than reading what is left.
 ///
 /// # Examples

@@ -155,6 +155,14 @@ test("content from a ReadableStream is streamed as it is read (Node); a failing 
       c.error(new Error("the source went away"));
     },
   });
+  const locked = new ReadableStream();
+  locked.getReader();
+  await assert.rejects(post(http("/echo"), { content: locked }), (e) => {
+    assert.ok(e instanceof HttplibError && !(e instanceof RequestError), String(e));
+    assert.equal(e.kind, "Builder");
+    assert.match(e.message, /locked/);
+    return true;
+  });
   await assert.rejects(post(http("/echo"), { content: failing }), (e) => {
     assert.ok(e instanceof RequestError, String(e));
     assert.equal(e.kind, "Write");

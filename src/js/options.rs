@@ -204,7 +204,7 @@ pub(super) fn request(mut b: RequestBuilder, o: &RequestOptions) -> Result<Reque
     } else if let Some(bytes) = content.dyn_ref::<Uint8Array>() {
         b = b.content(bytes.to_vec());
     } else if let Some(stream) = content.dyn_ref::<web_sys::ReadableStream>() {
-        b = b.content(stream_body(stream.clone()));
+        b = b.content(stream_body(stream.clone())?);
     } else if !content.is_undefined() && !content.is_null() {
         return Err(Error::builder(
             "content must be a string, a Uint8Array, an ArrayBuffer, a Blob or a ReadableStream",
@@ -384,9 +384,14 @@ where
 
 /// A `ReadableStream` of `Uint8Array`s as a one-shot streamed body: the fetch backend
 /// streams it on to Node's fetch, and reads it first for a browser's.
-fn stream_body(stream: web_sys::ReadableStream) -> crate::Body {
+fn stream_body(stream: web_sys::ReadableStream) -> Result<crate::Body> {
     let chunks = wasm_streams::ReadableStream::from_raw(stream)
-        .into_stream()
+        .try_into_stream()
+        .map_err(|_| {
+            Error::builder(
+                "content is a ReadableStream that is locked: something is reading it already",
+            )
+        })?
         .map(|chunk| {
             let chunk = chunk.map_err(|e| {
                 let (message, _) = crate::backend::describe_js_error(&e);
@@ -402,5 +407,5 @@ fn stream_body(stream: web_sys::ReadableStream) -> crate::Body {
                     Error::builder("the content stream gave a chunk that is not a Uint8Array")
                 })
         });
-    crate::Body::from_stream(chunks, None)
+    Ok(crate::Body::from_stream(chunks, None))
 }
