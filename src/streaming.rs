@@ -141,6 +141,13 @@ impl StreamingResponse {
         })
     }
 
+    /// The body as lines of bytes, for callers that decode them themselves (the JS API
+    /// decodes with the platform's `TextDecoder`).
+    #[cfg(feature = "js-api")]
+    pub(crate) fn raw_lines(self) -> RawLines {
+        RawLines::new(self.body)
+    }
+
     /// Reads the rest of the body into a [`Response`].
     ///
     /// # Errors
@@ -471,31 +478,29 @@ impl fmt::Debug for StreamingResponse {
     }
 }
 
-/// The state of a body read as lines.
-struct Lines {
+/// A body split into lines (`\n`, `\r\n` or `\r`), each as bytes without its ending.
+pub(crate) struct RawLines {
     body: ResponseBody,
     splitter: LineSplitter,
-    charset: Charset,
     ready: VecDeque<Bytes>,
     ended: bool,
 }
 
-impl Lines {
-    fn new(head: &Head, body: ResponseBody) -> Lines {
-        Lines {
+impl RawLines {
+    fn new(body: ResponseBody) -> RawLines {
+        RawLines {
             body,
             splitter: LineSplitter::default(),
-            charset: Charset::of(&head.headers),
             ready: VecDeque::new(),
             ended: false,
         }
     }
 
     /// The next line, `None` at the end; a read error ends the lines.
-    async fn next_line(&mut self) -> Option<Result<String>> {
+    pub(crate) async fn next(&mut self) -> Option<Result<Bytes>> {
         loop {
             if let Some(line) = self.ready.pop_front() {
-                return Some(self.charset.decode(&line, false));
+                return Some(Ok(line));
             }
             if self.ended {
                 return None;
@@ -512,5 +517,26 @@ impl Lines {
                 }
             }
         }
+    }
+}
+
+/// The state of a body read as lines of text, in the charset of its `Content-Type`.
+struct Lines {
+    raw: RawLines,
+    charset: Charset,
+}
+
+impl Lines {
+    fn new(head: &Head, body: ResponseBody) -> Lines {
+        Lines {
+            raw: RawLines::new(body),
+            charset: Charset::of(&head.headers),
+        }
+    }
+
+    /// The next line, `None` at the end; a read error ends the lines.
+    async fn next_line(&mut self) -> Option<Result<String>> {
+        let line = self.raw.next().await?;
+        Some(line.and_then(|line| self.charset.decode(&line, false)))
     }
 }

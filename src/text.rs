@@ -30,6 +30,22 @@ pub(crate) fn invalid_text(name: &str) -> Error {
     ))
 }
 
+/// Appends `\nname\nvalue` for each header: the one string in which the wasm build hands
+/// headers between Rust and JS (no name or value holds a newline). A value that is not
+/// visible ASCII goes as a JS ByteString, one char per byte, as `Headers` holds values.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn push_header_lines(out: &mut String, headers: &HeaderMap) {
+    for (name, value) in headers {
+        out.push('\n');
+        out.push_str(name.as_str());
+        out.push('\n');
+        match value.to_str() {
+            Ok(text) => out.push_str(text),
+            Err(_) => out.extend(value.as_bytes().iter().map(|&b| char::from(b))),
+        }
+    }
+}
+
 impl Charset {
     pub(crate) fn of(headers: &HeaderMap) -> Charset {
         let label = charset_label(headers);

@@ -99,9 +99,7 @@ pub(super) fn error_value(e: &Error) -> JsValue {
     )
 }
 
-/// `httpVersion\nurl\nreason`, then a line for each header name and each value (none
-/// may hold a newline). Values that are not visible ASCII pass as JS ByteStrings, one char
-/// per byte, as `Headers` holds them.
+/// `httpVersion\nurl\nreason`, then a line for each header name and each value.
 fn head_lines(version: &str, url: &str, reason: &str, headers: &HeaderMap) -> String {
     let mut out = String::with_capacity(version.len() + url.len() + 32 * (1 + headers.len()));
     out.push_str(version);
@@ -109,15 +107,7 @@ fn head_lines(version: &str, url: &str, reason: &str, headers: &HeaderMap) -> St
     out.push_str(url);
     out.push('\n');
     out.push_str(reason);
-    for (name, value) in headers {
-        out.push('\n');
-        out.push_str(name.as_str());
-        out.push('\n');
-        match value.to_str() {
-            Ok(text) => out.push_str(text),
-            Err(_) => out.extend(value.as_bytes().iter().map(|&b| char::from(b))),
-        }
-    }
+    crate::text::push_header_lines(&mut out, headers);
     out
 }
 

@@ -3,59 +3,23 @@
 //! chunk or line by line (with its read timeout and error kinds), or read whole.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
-use bytes::Bytes;
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{error_value, head_object, response_object};
 use crate::StreamingResponse;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::response::Head;
-use crate::text::LineSplitter;
-
-/// A body read line by line: the front-end's line splitting (`\n`, `\r\n`, `\r`), with
-/// the lines handed to JS as bytes, which the wrapper decodes in the body's charset.
-struct Lines {
-    response: StreamingResponse,
-    splitter: LineSplitter,
-    ready: VecDeque<Bytes>,
-    ended: bool,
-}
-
-impl Lines {
-    /// The next line, without its ending; `None` at the end of the body.
-    async fn next(&mut self) -> Option<Result<Bytes>> {
-        loop {
-            if let Some(line) = self.ready.pop_front() {
-                return Some(Ok(line));
-            }
-            if self.ended {
-                return None;
-            }
-            match self.response.chunk().await {
-                Ok(Some(chunk)) => self.ready.extend(self.splitter.push(chunk)),
-                Err(e) => {
-                    self.ended = true;
-                    return Some(Err(e));
-                }
-                Ok(None) => {
-                    self.ended = true;
-                    self.ready.extend(self.splitter.finish());
-                }
-            }
-        }
-    }
-}
+use crate::streaming::RawLines;
 
 enum Body {
     /// Not read yet, or being read chunk by chunk.
     Unread(StreamingResponse),
     /// Being read line by line.
-    Lines(Box<Lines>),
+    Lines(Box<RawLines>),
     /// A read is in progress (it puts the state back when done).
     Busy,
     /// Read to the end, failed, closed, or handed to JS.
@@ -161,12 +125,7 @@ impl RawStream {
         let body = self.body.clone();
         future_to_promise(async move {
             let mut lines = match body.replace(Body::Busy) {
-                Body::Unread(response) => Box::new(Lines {
-                    response,
-                    splitter: LineSplitter::default(),
-                    ready: VecDeque::new(),
-                    ended: false,
-                }),
+                Body::Unread(response) => Box::new(response.raw_lines()),
                 Body::Lines(lines) => lines,
                 Body::Done => {
                     body.replace(Body::Done);

@@ -44,7 +44,6 @@ struct Timers {
     /// The timers, by id; `None` for a free id.
     entries: Vec<Option<Entry>>,
     free: Vec<usize>,
-    live: usize,
     /// The JS timeout set, and the deadline it is set for.
     armed: Option<(JsValue, Instant)>,
     /// What the JS timeout calls, made once.
@@ -134,7 +133,6 @@ impl Timer {
                     timers.entries.len() - 1
                 }
             };
-            timers.live += 1;
             timers.arm(deadline);
             Timer { id }
         })
@@ -175,8 +173,7 @@ impl Drop for Timer {
             let mut timers = timers.borrow_mut();
             timers.entries[self.id] = None;
             timers.free.push(self.id);
-            timers.live -= 1;
-            if timers.live == 0 {
+            if timers.free.len() == timers.entries.len() {
                 // Nothing left to time: a pending JS timeout would keep Node running.
                 timers.disarm();
             }

@@ -56,6 +56,12 @@ export function start(request, body, hasBody, upload, manual, credentials, limit
   const init = { method: lines[0].slice(0, space), headers, redirect: manual ? "manual" : "follow", signal: controller.signal };
   if (hasBody) init.body = body.slice();
   let pending;
+  // Past the limit the fetch is aborted with the reason null, which the promise rejects
+  // with; `head` clears the timer once the head is there, `abort` when given up.
+  const arm = () => {
+    clearTimeout(pending.timer);
+    pending.timer = setTimeout(kill, limit, controller, null);
+  };
   if (upload !== undefined) {
     init.duplex = "half";
     // The head limit counts from the last chunk of the upload that went out, so that a
@@ -63,10 +69,7 @@ export function start(request, body, hasBody, upload, manual, credentials, limit
     // bounds each stall).
     init.body = limit < 0 ? upload : upload.pipeThrough(new TransformStream({
       transform(chunk, out) {
-        if (pending !== undefined && !pending.headed) {
-          clearTimeout(pending.timer);
-          pending.timer = setTimeout(kill, limit, controller, null);
-        }
+        if (pending !== undefined && !pending.headed) arm();
         out.enqueue(chunk);
       },
     }));
@@ -74,9 +77,7 @@ export function start(request, body, hasBody, upload, manual, credentials, limit
   if (credentials !== 0) init.credentials = CREDENTIALS[credentials];
   pending = fetch(lines[0].slice(space + 1), init);
   pending.controller = controller;
-  // Past the limit the fetch is aborted with the reason null, which the promise rejects
-  // with; `head` clears the timer once the head is there, `abort` when given up.
-  if (limit >= 0) pending.timer = setTimeout(kill, limit, controller, null);
+  if (limit >= 0) arm();
   return pending;
 }
 
@@ -180,11 +181,13 @@ extern "C" {
     /// Stops the head timer of `pending`, the fetch that gave `response`.
     fn head(response: &JsValue, pending: &JsValue) -> String;
 
-    /// The response's `ReadableStream`, untouched.
-    fn body(response: &JsValue) -> web_sys::ReadableStream;
+    /// The response's `ReadableStream`, untouched, for JS to read.
+    #[wasm_bindgen(js_name = body)]
+    pub(super) fn body_stream(response: &JsValue) -> web_sys::ReadableStream;
 
     /// A reader of the response's body.
-    fn reader(response: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = reader)]
+    pub(super) fn body_reader(response: &JsValue) -> JsValue;
 
     /// The next chunk of `reader`: a `Uint8Array`, `undefined` at the end, or a promise of
     /// one when it has not been read yet; throws a read error already seen.
@@ -230,13 +233,7 @@ pub(super) fn start_fetch(
     request.push_str(method);
     request.push(' ');
     request.push_str(url);
-    for (name, value) in headers {
-        request.push('\n');
-        request.push_str(name.as_str());
-        request.push('\n');
-        // A JS ByteString: one char per byte, as `Headers` holds values.
-        request.extend(value.as_bytes().iter().map(|&b| char::from(b)));
-    }
+    crate::text::push_header_lines(&mut request, headers);
     let (bytes, stream) = match body {
         Upload::None => (None, None),
         Upload::Bytes(bytes) => (Some(bytes), None),
@@ -332,18 +329,8 @@ fn header(name: &str, value: &str) -> Option<(HeaderName, HeaderValue)> {
     Some((name, value))
 }
 
-/// The response's body stream, for JS to read.
-pub(super) fn body_stream(response: &JsValue) -> web_sys::ReadableStream {
-    body(response)
-}
-
-/// A reader of the response's body.
-pub(super) fn body_reader(response: &JsValue) -> JsValue {
-    reader(response)
-}
-
-/// The next chunk of a reader, when it has been read already: `Ready(Ok(Some(chunk)))`,
-/// `Ready(Ok(None))` at the end, `Ready(Err(_))` for a read error; else the promise of it.
+/// The next chunk of a reader: at once when the read ahead has it (or the end, or its
+/// error), else the promise of it.
 pub(super) fn read_chunk(reader: &JsValue) -> Chunk {
     match read(reader) {
         Err(e) => Chunk::Failed(e),
