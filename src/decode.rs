@@ -35,28 +35,43 @@ impl Coding {
     }
 }
 
+/// The most codings one response may stack, `identity` not counted: what urllib3 and undici
+/// allow. Each coding is one more decoder wrapped around the body, so an unbounded chain
+/// (`gzip, gzip, ...` thousands of times) would exhaust the stack as the body is polled.
+pub(crate) const MAX_CODINGS: usize = 5;
+
 /// Wraps `body` in the decoders its `Content-Encoding` names (last applied, first undone),
-/// and removes the headers that described the encoded body. Unknown codings leave the body
-/// as it came, headers included, for the caller to handle.
+/// and removes the headers that described the encoded body. Several `Content-Encoding`
+/// lines are one list, in order. Unknown codings leave the body as it came, headers
+/// included, for the caller to handle; more than [`MAX_CODINGS`] make the body a `Decode`
+/// error.
 pub(crate) fn decode(
     headers: &mut HeaderMap,
     body: ResponseBody,
     max_decoded: Option<u64>,
 ) -> ResponseBody {
-    let Some(value) = headers.get(CONTENT_ENCODING) else {
+    let mut lines = headers.get_all(CONTENT_ENCODING).iter().peekable();
+    if lines.peek().is_none() {
         return body;
-    };
-    let Ok(value) = value.to_str() else {
-        return body;
-    };
-    let Some(codings) = value
-        .split(',')
-        .map(Coding::parse)
-        .collect::<Option<Vec<Option<Coding>>>>()
-    else {
-        return body;
-    };
-    let codings: Vec<Coding> = codings.into_iter().flatten().collect();
+    }
+    let mut codings = Vec::new();
+    for line in lines {
+        let Ok(line) = line.to_str() else {
+            return body;
+        };
+        for name in line.split(',') {
+            match Coding::parse(name) {
+                Some(Some(coding)) => codings.push(coding),
+                Some(None) => {}
+                None => return body,
+            }
+            if codings.len() > MAX_CODINGS {
+                return failed(Error::decode(format!(
+                    "the response stacks more than {MAX_CODINGS} content codings"
+                )));
+            }
+        }
+    }
     headers.remove(CONTENT_ENCODING);
     if codings.is_empty() {
         return body;
@@ -70,6 +85,11 @@ pub(crate) fn decode(
         Some(limit) => capped(decoded, limit),
         None => decoded,
     }
+}
+
+/// A body that fails at its first read.
+fn failed(error: Error) -> ResponseBody {
+    ResponseBody::from_stream(futures_util::stream::once(std::future::ready(Err(error))))
 }
 
 /// Fails the body with a decode error once it has produced more than `limit` bytes.
@@ -140,9 +160,86 @@ mod codec {
     /// On wasm32 the fetch backend's platform decodes; a custom backend handing over an
     /// encoded body gets an error instead of undecoded bytes.
     pub(super) fn decoder(coding: Coding, _body: ResponseBody) -> ResponseBody {
-        let err = Error::decode(format!(
+        super::failed(Error::decode(format!(
             "{coding:?} bodies are decoded by the platform on wasm32, not by httplib"
-        ));
-        ResponseBody::from_stream(futures_util::stream::once(std::future::ready(Err(err))))
+        )))
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+    use tokio::io::AsyncReadExt;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        futures_executor::block_on(async {
+            let mut out = Vec::new();
+            async_compression::tokio::bufread::GzipEncoder::new(data)
+                .read_to_end(&mut out)
+                .await
+                .unwrap();
+            out
+        })
+    }
+
+    fn read(body: ResponseBody) -> Result<Vec<u8>> {
+        futures_executor::block_on(async {
+            let mut body = body;
+            let mut out = Vec::new();
+            while let Some(chunk) = body.next().await {
+                out.extend_from_slice(&chunk?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn decoded(lines: &[&str], data: Vec<u8>) -> (HeaderMap, Result<Vec<u8>>) {
+        let mut headers = HeaderMap::new();
+        for line in lines {
+            headers.append(CONTENT_ENCODING, HeaderValue::from_str(line).unwrap());
+        }
+        let body = decode(&mut headers, ResponseBody::from(Bytes::from(data)), None);
+        (headers, read(body))
+    }
+
+    #[test]
+    fn a_chain_of_up_to_five_codings_is_undone() {
+        let mut data = b"hello".to_vec();
+        for _ in 0..MAX_CODINGS {
+            data = gzip(&data);
+        }
+        let chain = vec!["gzip"; MAX_CODINGS].join(", ");
+        let (headers, body) = decoded(&[&chain, "identity"], data);
+        assert_eq!(body.unwrap(), b"hello");
+        assert!(!headers.contains_key(CONTENT_ENCODING));
+    }
+
+    #[test]
+    fn longer_chains_are_a_decode_error_not_a_stack_overflow() {
+        for n in [MAX_CODINGS + 1, 3000, 100_000] {
+            let chain = vec!["gzip"; n].join(",");
+            let (_, body) = decoded(&[&chain], b"not even gzip".to_vec());
+            let err = body.unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::Decode, "{n} codings");
+            assert!(err.to_string().contains("more than 5"), "{err}");
+        }
+    }
+
+    #[test]
+    fn several_header_lines_are_one_list() {
+        let (headers, body) = decoded(&["gzip", "gzip"], gzip(&gzip(b"twice")));
+        assert_eq!(body.unwrap(), b"twice");
+        assert!(!headers.contains_key(CONTENT_ENCODING));
+        // Six codings spread over lines count together.
+        let (_, body) = decoded(&["gzip, gzip", "gzip, gzip", "gzip, gzip"], Vec::new());
+        assert_eq!(body.unwrap_err().kind(), crate::ErrorKind::Decode);
+    }
+
+    #[test]
+    fn an_unknown_coding_on_any_line_leaves_the_body_and_headers_alone() {
+        let (headers, body) = decoded(&["gzip", "x-custom"], b"raw".to_vec());
+        assert_eq!(body.unwrap(), b"raw");
+        assert_eq!(headers.get_all(CONTENT_ENCODING).iter().count(), 2);
     }
 }

@@ -162,3 +162,22 @@ async fn decoded_size_is_capped() {
         assert!(err.to_string().contains("limit"), "{err}");
     }
 }
+
+/// D1: one response header used to overflow the stack (3000 nested decoders) and abort the
+/// whole process; a chain longer than five codings is now a decode error.
+#[tokio::test]
+async fn a_long_content_encoding_chain_is_a_decode_error_not_an_abort() {
+    let chain = vec!["gzip"; 3000].join(",");
+    let url = server().http_url(&format!("/response-headers?Content-Encoding={chain}"));
+    let err = client().get(url).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.to_string().contains("content codings"), "{err}");
+    let mut r = client()
+        .stream(
+            httplib::Method::GET,
+            server().http_url("/response-headers?Content-Encoding=br,gzip,gzip,gzip,gzip,gzip"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.chunk().await.unwrap_err().kind(), ErrorKind::Decode);
+}
