@@ -74,7 +74,11 @@ pub struct Client {
 pub(crate) struct ClientInner {
     pub(crate) backend: Arc<dyn Backend>,
     pub(crate) base_url: Option<Url>,
+    /// False: with a `base_url`, no request may leave its origin.
+    pub(crate) allow_absolute_urls: bool,
     pub(crate) headers: HeaderMap,
+    /// Headers dropped, besides the credential headers, when a redirect leaves the origin.
+    pub(crate) sensitive_headers: Vec<HeaderName>,
     pub(crate) timeout: Timeout,
     pub(crate) follow_redirects: bool,
     pub(crate) max_redirects: usize,
@@ -134,6 +138,12 @@ impl Client {
             .inner
             .urls
             .resolve(url, self.inner.base_url.as_ref())
+            .and_then(|url| match &self.inner.base_url {
+                Some(base) if !self.inner.allow_absolute_urls => {
+                    crate::into_url::check_stays_on(url, base)
+                }
+                _ => Ok(url),
+            })
             .map(|url| Request::new(method, url));
         RequestBuilder::new(self.clone(), request)
     }
@@ -403,7 +413,9 @@ impl fmt::Debug for Client {
 #[must_use]
 pub struct ClientBuilder {
     base_url: Option<Url>,
+    allow_absolute_urls: bool,
     headers: HeaderMap,
+    sensitive_headers: Vec<HeaderName>,
     timeout: Timeout,
     follow_redirects: bool,
     max_redirects: usize,
@@ -419,7 +431,9 @@ impl ClientBuilder {
     fn new() -> ClientBuilder {
         ClientBuilder {
             base_url: None,
+            allow_absolute_urls: true,
             headers: HeaderMap::new(),
+            sensitive_headers: Vec::new(),
             timeout: Timeout::default(),
             follow_redirects: false,
             max_redirects: DEFAULT_MAX_REDIRECTS,
@@ -465,6 +479,70 @@ impl ClientBuilder {
         }
     }
 
+    /// Whether request URLs may name another origin than the `base_url` (default: true, as
+    /// in httpx). With `false`, an absolute URL to another scheme, host or port is an
+    /// [`InvalidUrl`](ErrorKind::InvalidUrl) error, so a client built for one API never
+    /// sends its default headers or credentials anywhere else, whatever URL text reaches it
+    /// (axios CVE-2025-27152). Relative URLs always stay under the base URL: inputs that
+    /// only look relative (`/\\evil.test/`, ` //evil.test/`) are refused either way.
+    /// Without a `base_url` this has no effect.
+    ///
+    /// # Examples
+    /// ```
+    /// let client = httplib::Client::builder()
+    ///     .base_url("https://api.example.com/v1")
+    ///     .allow_absolute_urls(false)
+    ///     .build()?;
+    /// assert!(client.get("/items").build().is_ok());
+    /// assert!(client.get("https://api.example.com/v2/items").build().is_ok()); // same origin
+    /// let err = client.get("https://evil.test/steal").build().unwrap_err();
+    /// assert_eq!(err.kind(), httplib::ErrorKind::InvalidUrl);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn allow_absolute_urls(mut self, allow: bool) -> ClientBuilder {
+        self.allow_absolute_urls = allow;
+        self
+    }
+
+    /// Declares `name` sensitive: like `Authorization`, `Cookie` and
+    /// `Proxy-Authorization` (and any value marked with
+    /// [`HeaderValue::set_sensitive`]), it is dropped when a redirect leaves the origin
+    /// of the request (another scheme, host or port, or https to http). An invalid name is
+    /// reported by [`build`](ClientBuilder::build).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/start",
+    /// #     MockResponse::new(302).header("Location", "http://other.test/land"));
+    /// # mock.on(httplib::Method::GET, "/land", MockResponse::new(200));
+    /// let client = httplib::Client::builder()
+    ///     .header("X-Api-Key", "secret")
+    ///     .sensitive_header("x-api-key")
+    ///     .follow_redirects(true)
+    /// #   .backend(mock.clone())
+    ///     .build()?;
+    /// client.get("http://api.test/start").send_blocking()?;
+    /// let sent = mock.requests();
+    /// assert_eq!(sent[0].headers["x-api-key"], "secret");
+    /// assert!(sent[1].headers.get("x-api-key").is_none()); // not sent to other.test
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn sensitive_header<K>(mut self, name: K) -> ClientBuilder
+    where
+        K: TryInto<HeaderName>,
+        K::Error: Into<http::Error>,
+    {
+        match name.try_into() {
+            Ok(name) => {
+                self.sensitive_headers.push(name);
+                self
+            }
+            Err(e) => self.fail(invalid_default_header(e.into())),
+        }
+    }
+
     /// A header sent with every request unless the request sets the same name.
     ///
     /// # Examples
@@ -491,7 +569,8 @@ impl ClientBuilder {
             Err(e) => return self.fail(invalid_default_header(e.into())),
         };
         match value.try_into() {
-            Ok(value) => {
+            Ok(mut value) => {
+                crate::credentials::mark(&name, &mut value);
                 self.headers.append(name, value);
                 self
             }
@@ -516,7 +595,9 @@ impl ClientBuilder {
     /// ```
     pub fn headers(mut self, headers: HeaderMap) -> ClientBuilder {
         for (name, value) in &headers {
-            self.headers.append(name, value.clone());
+            let mut value = value.clone();
+            crate::credentials::mark(name, &mut value);
+            self.headers.append(name, value);
         }
         self
     }
@@ -886,7 +967,9 @@ impl ClientBuilder {
             inner: Arc::new(ClientInner {
                 backend,
                 base_url: self.base_url,
+                allow_absolute_urls: self.allow_absolute_urls,
                 headers,
+                sensitive_headers: self.sensitive_headers,
                 timeout: self.timeout,
                 follow_redirects: self.follow_redirects,
                 max_redirects: self.max_redirects,

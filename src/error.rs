@@ -215,7 +215,8 @@ impl Error {
     #[must_use]
     pub fn with_url(mut self, url: &Url) -> Error {
         if self.inner.url.is_none() {
-            self.inner.url = Some(url.clone());
+            // Errors are printed and logged: a password in the URL never is.
+            self.inner.url = Some(crate::credentials::redacted(url).into_owned());
         }
         self
     }

@@ -137,7 +137,10 @@ fn parse(input: &str, base: Option<&Url>) -> Result<Url> {
 }
 
 /// Joins `relative` under `base` as httpx does: the base URL is a prefix, so a leading `/`
-/// in `relative` does not drop the base's path.
+/// in `relative` does not drop the base's path. What looks relative must stay relative:
+/// the WHATWG parser reads a backslash as a slash and drops leading spaces, so inputs
+/// such as `/\\evil.test/x` or ` //evil.test/x` would otherwise name another host and take
+/// the client's default headers and credentials there. Those are refused.
 fn join(base: &Url, relative: &str) -> Result<Url> {
     let mut prefix = base.clone();
     prefix.set_query(None);
@@ -146,10 +149,41 @@ fn join(base: &Url, relative: &str) -> Result<Url> {
         let path = format!("{}/", prefix.path());
         prefix.set_path(&path);
     }
-    let relative = relative.trim_start_matches('/');
-    prefix
-        .join(relative)
-        .map_err(|e| invalid("the URL cannot be joined to the base_url", relative).with_source(e))
+    let trimmed = relative.trim_start_matches('/');
+    let joined = prefix.join(trimmed).map_err(|e| {
+        invalid("the URL cannot be joined to the base_url", relative).with_source(e)
+    })?;
+    if !same_origin(&joined, base) {
+        return Err(invalid(
+            "the relative URL names another host than the base_url (a leading backslash or space?)",
+            relative,
+        ));
+    }
+    Ok(joined)
+}
+
+/// True when `a` and `b` have one origin: scheme, host and port (the scheme's default when
+/// none is written). Compares in place: `Url::origin` allocates.
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Refuses `url` when the client may not leave its base URL's origin
+/// (`ClientBuilder::allow_absolute_urls(false)`) and `url` does.
+pub(crate) fn check_stays_on(url: Url, base: &Url) -> Result<Url> {
+    if same_origin(&url, base) {
+        return Ok(url);
+    }
+    Err(Error::new(
+        ErrorKind::InvalidUrl,
+        format!(
+            "the URL leaves the base_url's origin {:?}, and this client does not allow absolute URLs",
+            base.origin().ascii_serialization()
+        ),
+    )
+    .with_url(&url))
 }
 
 fn check(url: Url) -> Result<Url> {
@@ -220,6 +254,50 @@ mod tests {
         }
         let url = base("http://a.test/y");
         assert_eq!(cache.resolve(&url, None).unwrap(), url);
+    }
+
+    #[test]
+    fn relative_looking_inputs_never_leave_the_base_host() {
+        let b = base("https://api.example.com/v1");
+        for escape in [
+            "/\\\\evil.test/x",
+            "\\\\evil.test/x",
+            "\\/evil.test/x",
+            "/\\/evil.test/x",
+            " //evil.test/x",
+            "  /\\evil.test/x",
+        ] {
+            let err = escape.into_url(Some(&b)).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidUrl, "{escape:?}");
+        }
+        // What stays under the base is joined as before: leading slashes are the prefix's.
+        assert_eq!(
+            "//evil.test/x".into_url(Some(&b)).unwrap().as_str(),
+            "https://api.example.com/v1/evil.test/x"
+        );
+        assert_eq!(
+            "a\\b".into_url(Some(&b)).unwrap().as_str(),
+            "https://api.example.com/v1/a/b"
+        );
+        assert_eq!(
+            "?q=1".into_url(Some(&b)).unwrap().as_str(),
+            "https://api.example.com/v1/?q=1"
+        );
+    }
+
+    #[test]
+    fn a_client_that_forbids_absolute_urls_stays_on_its_origin() {
+        let b = base("https://api.example.com/v1");
+        let same = base("https://API.example.com:443/other");
+        assert!(check_stays_on(same, &b).is_ok());
+        for other in [
+            "http://api.example.com/v1",
+            "https://api.example.com:8443/v1",
+            "https://evil.test/v1",
+        ] {
+            let err = check_stays_on(base(other), &b).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidUrl, "{other}");
+        }
     }
 
     #[test]

@@ -55,6 +55,7 @@ mod body;
 mod client;
 mod config;
 mod cookies;
+mod credentials;
 mod decode;
 mod error;
 mod fanout;

@@ -2,6 +2,9 @@
 //! auth (with Digest's challenge and response), the redirect loop, and the body's decoding
 //! and read timeout. A backend only carries each hop to the network and back.
 
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderValue};
 use http::{Method, StatusCode};
@@ -31,7 +34,7 @@ pub(crate) async fn execute(client: &ClientInner, request: Request) -> Result<St
         body,
         options,
     } = request;
-    let url_auth = take_credentials(&mut url);
+    let url_auth = crate::credentials::take_from_url(&mut url);
     let timeout = options.timeout.unwrap_or(client.timeout);
     let follow = options.follow_redirects.unwrap_or(client.follow_redirects);
     let max_redirects = options.max_redirects.unwrap_or(client.max_redirects);
@@ -73,34 +76,24 @@ pub(crate) async fn execute(client: &ClientInner, request: Request) -> Result<St
             .with_url(&hop.url));
         }
         let replay = hop.body.take();
-        match redirect::next(&hop, replay, had_body, status, response.headers())
-            .map_err(|e| e.with_url(&hop.url))?
-        {
+        let next = redirect::next(
+            &hop,
+            replay,
+            had_body,
+            status,
+            response.headers(),
+            &client.sensitive_headers,
+        )
+        .map_err(|e| e.with_url(&hop.url))?;
+        match next {
             Next::Stop => return Ok(finish(client, response, hop.url, history, timeout)),
             Next::Follow(next) => {
                 let url = std::mem::replace(&mut hop, *next).url;
                 let previous = finish(client, response, url, Vec::new(), timeout);
-                history.push(previous.read().await?);
+                history.push(redirect_in_history(previous, &timeout).await);
             }
         }
     }
-}
-
-/// Basic credentials written into the URL (`https://user:pass@host/`), removed from it so
-/// they are never sent as part of the request target.
-fn take_credentials(url: &mut Url) -> Option<Auth> {
-    if url.username().is_empty() && url.password().is_none() {
-        return None;
-    }
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(s)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    let auth = Auth::basic(decode(url.username()), decode(url.password().unwrap_or("")));
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    Some(auth)
 }
 
 /// The client's default headers, less those the request sets itself.
@@ -161,7 +154,7 @@ async fn send_hop(
                 .map(|value| (value, headers))
         });
         if let Some((value, mut headers)) = answer {
-            discard(response.into_body()).await;
+            drain(response.into_body(), 0, options.timeout.read).await;
             headers.insert(AUTHORIZATION, value);
             let body = replay.as_ref().and_then(Body::try_clone);
             response = send(client, &hop.method, &hop.url, headers, body, options).await?;
@@ -222,17 +215,56 @@ fn store_cookies(client: &ClientInner, response: &http::Response<ResponseBody>, 
     }
 }
 
-/// Reads and drops a small body so its connection can be reused; a large one is dropped
-/// unread, which closes its connection instead.
-async fn discard(mut body: ResponseBody) {
-    const MAX_DRAIN: usize = 64 * 1024;
-    let mut drained = 0;
-    while let Some(Ok(chunk)) = body.next().await {
-        drained += chunk.len();
-        if drained > MAX_DRAIN {
-            return;
-        }
+/// How much of a redirect's body `history()` keeps: enough for a diagnostic page, bounded
+/// whatever the server sends.
+pub(crate) const REDIRECT_BODY_KEPT: usize = 16 * 1024;
+
+/// The most of a body the client reads only to reuse its connection.
+const MAX_DRAIN: usize = 64 * 1024;
+
+/// The longest the client waits for such a body, whatever the read timeout: a slow body
+/// costs its connection, never the request's time.
+const MAX_DRAIN_TIME: Duration = Duration::from_secs(1);
+
+/// A followed redirect as `history()` shows it: its head and at most the first
+/// [`REDIRECT_BODY_KEPT`] bytes of its body.
+async fn redirect_in_history(redirect: StreamingResponse, timeout: &Timeout) -> Response {
+    let StreamingResponse {
+        head,
+        history,
+        body,
+    } = redirect;
+    let body = drain(body, REDIRECT_BODY_KEPT, timeout.read).await;
+    Response {
+        head,
+        body,
+        history,
     }
+}
+
+/// Reads what is left of a body the caller does not get to read (a redirect's, a Digest
+/// challenge's) so that its connection can be reused, keeping its first `keep` bytes.
+/// Reads at most [`MAX_DRAIN`] bytes, for at most the read timeout and
+/// [`MAX_DRAIN_TIME`]: a larger or slower body is dropped, which closes its connection
+/// (only its stream on HTTP/2). A failing body ends the drain with what it gave: it was
+/// informational.
+async fn drain(mut body: ResponseBody, keep: usize, read_timeout: Option<Duration>) -> Bytes {
+    let limit = read_timeout.map_or(MAX_DRAIN_TIME, |read| read.min(MAX_DRAIN_TIME));
+    let mut kept = BytesMut::new();
+    let reading = async {
+        let mut drained = 0;
+        while let Some(Ok(chunk)) = body.next().await {
+            let room = keep.saturating_sub(kept.len());
+            kept.extend_from_slice(&chunk[..room.min(chunk.len())]);
+            drained += chunk.len();
+            if drained > MAX_DRAIN {
+                break;
+            }
+        }
+        Ok(())
+    };
+    let _ = crate::timeouts::within(reading, Some(limit), ErrorKind::ReadTimeout).await;
+    kept.freeze()
 }
 
 /// The streaming response the caller gets: decoded, with the read timeout between chunks,

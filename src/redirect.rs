@@ -4,8 +4,8 @@
 //! is in the pipeline.
 
 use http::header::{
-    AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, HeaderMap,
-    LOCATION, PROXY_AUTHORIZATION, TRANSFER_ENCODING,
+    CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderMap, HeaderName, LOCATION,
+    TRANSFER_ENCODING,
 };
 use http::{Method, StatusCode};
 use url::Url;
@@ -36,7 +36,10 @@ pub(crate) enum Next {
 }
 
 /// The request that follows `status` + `headers` (a redirect) after `prev`, whose body,
-/// if it had one, is given again as `replay` when it could be copied.
+/// if it had one, is given again as `replay` when it could be copied. Credentials in the
+/// `Location` (`http://user:pass@host/`) are dropped: they would otherwise travel in the
+/// `Host` header and show in `url()` and errors. Leaving the origin drops the credential
+/// headers and the client's `sensitive` ones.
 ///
 /// # Errors
 /// An unreadable `Location`, or one whose scheme is not http(s).
@@ -46,6 +49,7 @@ pub(crate) fn next(
     had_body: bool,
     status: StatusCode,
     headers: &HeaderMap,
+    sensitive: &[HeaderName],
 ) -> Result<Next> {
     let location = headers
         .get(LOCATION)
@@ -76,6 +80,7 @@ pub(crate) fn next(
     if url.fragment().is_none() {
         url.set_fragment(prev.url.fragment());
     }
+    crate::credentials::strip_userinfo(&mut url);
 
     let mut method = prev.method.clone();
     let mut headers = prev.headers.clone();
@@ -105,9 +110,8 @@ pub(crate) fn next(
     };
 
     if leaves_origin_or_downgrades(&prev.url, &url) {
-        for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION, HOST] {
-            headers.remove(name);
-        }
+        crate::credentials::strip_for_other_origin(&mut headers, sensitive);
+        headers.remove(HOST);
     }
     Ok(Next::Follow(Box::new(Hop {
         method,
@@ -120,13 +124,14 @@ pub(crate) fn next(
 /// True when `to` is another origin (scheme, host or port) than `from`, or goes from
 /// https to http: credentials must not follow such a redirect.
 pub(crate) fn leaves_origin_or_downgrades(from: &Url, to: &Url) -> bool {
-    from.origin() != to.origin() || (from.scheme() == "https" && to.scheme() == "http")
+    !crate::into_url::same_origin(from, to) || (from.scheme() == "https" && to.scheme() == "http")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use http::HeaderValue;
+    use http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION};
 
     fn hop(method: Method, url: &str, body: bool) -> Hop {
         let mut headers = HeaderMap::new();
@@ -147,7 +152,7 @@ mod tests {
         headers.insert(LOCATION, HeaderValue::from_static(location));
         let replay = prev.body.as_ref().and_then(Body::try_clone);
         let status = StatusCode::from_u16(status).unwrap();
-        match next(prev, replay, prev.body.is_some(), status, &headers).unwrap() {
+        match next(prev, replay, prev.body.is_some(), status, &headers, &[]).unwrap() {
             Next::Follow(hop) => *hop,
             Next::Stop => panic!("stopped"),
         }
@@ -188,7 +193,15 @@ mod tests {
         ));
         let mut headers = HeaderMap::new();
         headers.insert(LOCATION, HeaderValue::from_static("/y"));
-        let decision = next(&prev, None, true, StatusCode::TEMPORARY_REDIRECT, &headers).unwrap();
+        let decision = next(
+            &prev,
+            None,
+            true,
+            StatusCode::TEMPORARY_REDIRECT,
+            &headers,
+            &[],
+        )
+        .unwrap();
         assert!(matches!(decision, Next::Stop));
     }
 
@@ -212,6 +225,39 @@ mod tests {
     }
 
     #[test]
+    fn userinfo_in_a_location_is_dropped() {
+        for to in ["http://u:p@a.test/y", "http://u:p@b.test/y", "//u@a.test/y"] {
+            let next = follow(&hop(Method::GET, "http://a.test/x", false), 302, to);
+            assert!(next.url.username().is_empty(), "{to}");
+            assert!(next.url.password().is_none(), "{to}");
+            assert_eq!(next.url.path(), "/y");
+        }
+    }
+
+    #[test]
+    fn declared_and_marked_sensitive_headers_stay_with_their_origin() {
+        let mut prev = hop(Method::GET, "https://a.test/x", false);
+        prev.headers
+            .insert("x-api-key", HeaderValue::from_static("k"));
+        let mut marked = HeaderValue::from_static("m");
+        marked.set_sensitive(true);
+        prev.headers.insert("x-token", marked);
+        let mut headers = HeaderMap::new();
+        headers.insert(LOCATION, HeaderValue::from_static("https://b.test/y"));
+        let declared = [HeaderName::from_static("x-api-key")];
+        let Next::Follow(next) =
+            next(&prev, None, false, StatusCode::FOUND, &headers, &declared).unwrap()
+        else {
+            panic!("stopped");
+        };
+        assert!(!next.headers.contains_key("x-api-key"));
+        assert!(!next.headers.contains_key("x-token"));
+        assert!(next.headers.contains_key(CONTENT_TYPE));
+        let same = follow(&prev, 302, "/z");
+        assert!(same.headers.contains_key("x-api-key") && same.headers.contains_key("x-token"));
+    }
+
+    #[test]
     fn fragments_carry_over_and_bad_locations_fail() {
         let next = follow(&hop(Method::GET, "http://a.test/x#frag", false), 302, "/y");
         assert_eq!(next.url.as_str(), "http://a.test/y#frag");
@@ -225,7 +271,7 @@ mod tests {
     }
 
     fn next_err(prev: &Hop, headers: &HeaderMap) -> Error {
-        match next(prev, None, false, StatusCode::FOUND, headers) {
+        match next(prev, None, false, StatusCode::FOUND, headers, &[]) {
             Err(e) => e,
             Ok(_) => panic!("expected an error"),
         }

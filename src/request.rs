@@ -194,7 +194,7 @@ impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Request")
             .field("method", &self.method)
-            .field("url", &self.url.as_str())
+            .field("url", &crate::credentials::redacted(&self.url).as_str())
             .field("headers", &self.headers)
             .field("body", &self.body)
             .finish()
@@ -313,7 +313,8 @@ impl<M> RequestBuilder<M> {
     {
         self.map(|r| {
             let name = name.try_into().map_err(|e| invalid_header(e.into()))?;
-            let value = value.try_into().map_err(|e| invalid_header(e.into()))?;
+            let mut value = value.try_into().map_err(|e| invalid_header(e.into()))?;
+            crate::credentials::mark(&name, &mut value);
             r.headers.append(name, value);
             Ok(())
         })
@@ -335,7 +336,9 @@ impl<M> RequestBuilder<M> {
     pub fn headers(self, headers: HeaderMap) -> Self {
         self.map(|r| {
             for (name, value) in &headers {
-                r.headers.append(name, value.clone());
+                let mut value = value.clone();
+                crate::credentials::mark(name, &mut value);
+                r.headers.append(name, value);
             }
             Ok(())
         })

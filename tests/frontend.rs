@@ -602,3 +602,134 @@ async fn a_closed_client_refuses_requests() {
     assert_eq!(err.kind(), ErrorKind::Builder);
     assert!(mock.requests().is_empty());
 }
+
+#[test]
+async fn urls_that_only_look_relative_never_leave_the_base_host() {
+    let mock = MockBackend::new();
+    mock.handle(|_| Some(MockResponse::new(200)));
+    let client = Client::builder()
+        .base_url("http://api.test/v1")
+        .header("X-Api-Key", "secret")
+        .auth(("u", "p"))
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    for escape in [
+        "/\\\\evil.test/x",
+        "\\\\evil.test/x",
+        " //evil.test/x",
+        "/\\/evil.test/x",
+    ] {
+        let err = client.get(escape).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidUrl, "{escape:?}");
+    }
+    assert!(mock.requests().is_empty(), "nothing left for evil.test");
+    // Absolute URLs still go where they say, unless the client forbids it.
+    client.get("http://other.test/x").await.unwrap();
+    assert_eq!(last(&mock).url.host_str(), Some("other.test"));
+    let strict = Client::builder()
+        .base_url("http://api.test/v1")
+        .allow_absolute_urls(false)
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let err = strict.get("http://other.test/x").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidUrl);
+    let err = strict
+        .get(url::Url::parse("https://api.test/v1").unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::InvalidUrl,
+        "another scheme is another origin"
+    );
+    strict.get("http://api.test/v2/items").await.unwrap();
+    assert_eq!(last(&mock).url.as_str(), "http://api.test/v2/items");
+}
+
+#[test]
+async fn sensitive_headers_and_location_credentials_stay_with_their_origin() {
+    let mock = MockBackend::new();
+    redirecting(&mock, "/v1/away", 302, "http://ada:hunter2@other.test/end");
+    redirecting(&mock, "/v1/same", 302, "http://ada:hunter2@api.test/v1/end");
+    mock.handle(|_| Some(MockResponse::new(200)));
+    let client = Client::builder()
+        .base_url("http://api.test/v1")
+        .header("X-Api-Key", "declared")
+        .sensitive_header("x-api-key")
+        .follow_redirects(true)
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let mut marked = httplib::HeaderValue::from_static("marked");
+    marked.set_sensitive(true);
+    let mut own = httplib::HeaderMap::new();
+    own.insert("x-session", marked);
+    let r = client.get("/away").headers(own.clone()).await.unwrap();
+    let end = last(&mock);
+    assert_eq!(end.url.host_str(), Some("other.test"));
+    assert!(header(&end, "x-api-key").is_none());
+    assert!(header(&end, "x-session").is_none());
+    assert!(
+        header(&end, "authorization").is_none(),
+        "Location's userinfo is not sent"
+    );
+    assert!(!r.url().as_str().contains("hunter2"), "{}", r.url());
+    let r = client.get("/same").headers(own).await.unwrap();
+    let end = last(&mock);
+    assert_eq!(header(&end, "x-api-key").as_deref(), Some("declared"));
+    assert_eq!(header(&end, "x-session").as_deref(), Some("marked"));
+    assert_eq!(r.url().as_str(), "http://api.test/v1/end");
+}
+
+#[test]
+async fn a_redirect_keeps_only_a_bounded_prefix_of_its_body_in_history() {
+    let mock = MockBackend::new();
+    let page = vec![b'x'; 40 * 1024];
+    mock.on(
+        Method::GET,
+        "/v1/moved",
+        MockResponse::new(302)
+            .header("Location", "/v1/end")
+            .chunks(page.chunks(4096).map(Bytes::copy_from_slice)),
+    );
+    mock.handle(|_| Some(MockResponse::new(200).text("end")));
+    let client = Client::builder()
+        .base_url("http://api.test/v1")
+        .follow_redirects(true)
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let r = client.get("/moved").await.unwrap();
+    assert_eq!(r.text().unwrap(), "end");
+    assert_eq!(r.history()[0].status_code(), 302);
+    assert_eq!(r.history()[0].bytes().len(), 16 * 1024);
+    let s = client.stream(Method::GET, "/moved").await.unwrap();
+    assert_eq!(s.history()[0].bytes().len(), 16 * 1024, "stream mode too");
+}
+
+#[test]
+async fn credentials_are_hidden_from_debug_and_errors() {
+    let mock = MockBackend::new();
+    mock.handle(|_| Some(MockResponse::new(200).error(ErrorKind::Connect)));
+    let client = Client::builder().backend(mock.clone()).build().unwrap();
+    let request = client
+        .get("http://ada:hunter2@api.test/")
+        .header("Authorization", "Bearer tok3n")
+        .build()
+        .unwrap();
+    let shown = format!("{request:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("tok3n"),
+        "{shown}"
+    );
+    let err = client
+        .get("http://ada:hunter2@api.test/")
+        .await
+        .unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
+    let err = client.get("ftp://ada:hunter2@api.test/").await.unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
