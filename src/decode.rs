@@ -209,7 +209,7 @@ mod tests {
         for _ in 0..MAX_CODINGS {
             data = gzip(&data);
         }
-        let chain = vec!["gzip"; MAX_CODINGS].join(", ");
+        let chain = ["gzip"; MAX_CODINGS].join(", ");
         let (headers, body) = decoded(&[&chain, "identity"], data);
         assert_eq!(body.unwrap(), b"hello");
         assert!(!headers.contains_key(CONTENT_ENCODING));

@@ -180,3 +180,44 @@ async fn digest_auth_replays_bodies_and_reuses_the_challenge() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// D5: the body of a Digest challenge was drained with no timeout, so a server that sent
+/// the 401's head and stalled its body held the request forever. Now the drain is bounded
+/// (at most a second) and the challenge is answered on a new connection.
+#[tokio::test]
+async fn a_stalled_digest_challenge_body_does_not_hang() {
+    use std::io::Read;
+    let server = httplib_testserver::RawServer::start(|_, mut stream| {
+        let Ok(Some(request)) = httplib_testserver::read_request(&mut stream) else {
+            return;
+        };
+        if request.header("authorization").is_none() {
+            let _ = stream.write_all(
+                b"HTTP/1.1 401 Unauthorized\r\n\
+                  WWW-Authenticate: Digest realm=\"r\", nonce=\"abc\", qop=\"auth\"\r\n\
+                  Content-Length: 1000\r\n\r\nunauth",
+            );
+            let _ = stream.read(&mut [0u8; 1]);
+        } else {
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nin");
+        }
+    });
+    let client = common::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let r = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        client.get(server.url("/")).auth(DigestAuth::new("u", "p")),
+    )
+    .await
+    .expect("the challenge is answered, not waited on forever")
+    .unwrap();
+    assert_eq!(r.text().unwrap(), "in");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
