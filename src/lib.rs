@@ -89,6 +89,7 @@ pub use request::{
 pub use response::Response;
 pub use runtime::{BoxFuture, BoxStream, MaybeSend};
 pub use streaming::StreamingResponse;
+pub use text::DEFAULT_MAX_LINE_LENGTH;
 pub use tls::Certificate;
 pub use url::Url;
 

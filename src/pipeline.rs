@@ -233,6 +233,7 @@ async fn redirect_in_history(redirect: StreamingResponse, timeout: &Timeout) -> 
         head,
         history,
         body,
+        ..
     } = redirect;
     let body = drain(body, REDIRECT_BODY_KEPT, timeout.read).await;
     Response {
@@ -302,5 +303,6 @@ fn finish(
         },
         history,
         body,
+        max_line_length: crate::text::DEFAULT_MAX_LINE_LENGTH,
     }
 }

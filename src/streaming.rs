@@ -41,10 +41,39 @@ pub struct StreamingResponse {
     pub(crate) head: Head,
     pub(crate) history: Vec<Response>,
     pub(crate) body: ResponseBody,
+    /// The longest line [`lines`](Self::lines) accepts.
+    pub(crate) max_line_length: usize,
 }
 
 impl StreamingResponse {
     head_accessors!();
+
+    /// Sets the longest line that [`lines`](Self::lines) (and `iter_lines`) accepts
+    /// (default [`DEFAULT_MAX_LINE_LENGTH`](crate::DEFAULT_MAX_LINE_LENGTH), 1 MiB); a
+    /// longer line is a [`Decode`](crate::ErrorKind::Decode) error, which ends the lines.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use futures_util::StreamExt;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/log", MockResponse::new(200).text("short\nmuch too long\n"));
+    /// # let builder = httplib::Client::builder().base_url("http://api.test");
+    /// # let client = builder.backend(mock.clone()).build()?;
+    /// # futures_executor::block_on(async {
+    /// let r = client.get("/log").stream().await?;
+    /// let mut lines = Box::pin(r.max_line_length(8).lines());
+    /// assert_eq!(lines.next().await.unwrap()?, "short");
+    /// assert!(lines.next().await.unwrap().unwrap_err().is_decode());
+    /// assert!(lines.next().await.is_none());
+    /// # Ok::<(), httplib::Error>(())
+    /// # })?;
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn max_line_length(mut self, max: usize) -> StreamingResponse {
+        self.max_line_length = max;
+        self
+    }
 
     /// The next chunk of the body as it arrives, or `None` at its end.
     ///
@@ -134,7 +163,7 @@ impl StreamingResponse {
     /// # Platform
     /// The stream is `Send` natively; on wasm32, where JS values are not `Send`, it is not.
     pub fn lines(self) -> impl Stream<Item = Result<String>> + MaybeSend {
-        let state = Lines::new(&self.head, self.body);
+        let state = Lines::new(&self.head, self.body, self.max_line_length);
         futures_util::stream::unfold(state, |mut state| async move {
             let line = state.next_line().await?;
             Some((line, state))
@@ -145,7 +174,7 @@ impl StreamingResponse {
     /// decodes with the platform's `TextDecoder`).
     #[cfg(feature = "js-api")]
     pub(crate) fn raw_lines(self) -> RawLines {
-        RawLines::new(self.body)
+        RawLines::new(self.body, self.max_line_length)
     }
 
     /// Reads the rest of the body into a [`Response`].
@@ -350,7 +379,7 @@ impl StreamingResponse {
     /// # Platform
     /// Native only: there is no blocking in the browser or Node.
     pub fn iter_lines(self) -> impl Iterator<Item = Result<String>> {
-        let mut state = Some(Lines::new(&self.head, self.body));
+        let mut state = Some(Lines::new(&self.head, self.body, self.max_line_length));
         std::iter::from_fn(move || {
             let lines = state.as_mut()?;
             match crate::runtime::block_on(lines.next_line()) {
@@ -484,15 +513,18 @@ pub(crate) struct RawLines {
     splitter: LineSplitter,
     ready: VecDeque<Bytes>,
     ended: bool,
+    /// An error to give once the lines before it are out.
+    failed: Option<Error>,
 }
 
 impl RawLines {
-    fn new(body: ResponseBody) -> RawLines {
+    fn new(body: ResponseBody, max_line_length: usize) -> RawLines {
         RawLines {
             body,
-            splitter: LineSplitter::default(),
+            splitter: LineSplitter::new(max_line_length),
             ready: VecDeque::new(),
             ended: false,
+            failed: None,
         }
     }
 
@@ -503,10 +535,16 @@ impl RawLines {
                 return Some(Ok(line));
             }
             if self.ended {
-                return None;
+                return self.failed.take().map(Err);
             }
             match self.body.next().await {
-                Some(Ok(chunk)) => self.ready.extend(self.splitter.push(chunk)),
+                Some(Ok(chunk)) => {
+                    if let Err(e) = self.splitter.push(chunk, &mut self.ready) {
+                        // The lines before the long one come first, then the error.
+                        self.ended = true;
+                        self.failed = Some(e);
+                    }
+                }
                 Some(Err(e)) => {
                     self.ended = true;
                     return Some(Err(e));
@@ -527,9 +565,9 @@ struct Lines {
 }
 
 impl Lines {
-    fn new(head: &Head, body: ResponseBody) -> Lines {
+    fn new(head: &Head, body: ResponseBody, max_line_length: usize) -> Lines {
         Lines {
-            raw: RawLines::new(body),
+            raw: RawLines::new(body, max_line_length),
             charset: Charset::of(&head.headers),
         }
     }

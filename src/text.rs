@@ -89,29 +89,61 @@ pub(crate) fn decode(bytes: &[u8], headers: &HeaderMap, lossy: bool) -> Result<S
     Charset::of(headers).decode(bytes, lossy)
 }
 
+/// The longest line [`lines`](crate::StreamingResponse::lines) hands out by default:
+/// 1 MiB. A longer one is a [`Decode`](crate::ErrorKind::Decode) error, so a server that
+/// never sends a line ending cannot make the client buffer its whole body. Change it with
+/// [`StreamingResponse::max_line_length`](crate::StreamingResponse::max_line_length).
+///
+/// # Examples
+/// ```
+/// assert_eq!(httplib::DEFAULT_MAX_LINE_LENGTH, 1 << 20);
+/// ```
+pub const DEFAULT_MAX_LINE_LENGTH: usize = 1 << 20;
+
 /// Splits a body arriving in chunks into lines ending in `\n`, `\r\n` or `\r`, as httpx's
 /// `iter_lines` does. Lines are cut at ASCII bytes only, so a multi-byte character split
-/// across two chunks is joined again before it is decoded.
-#[derive(Default, Debug)]
+/// across two chunks is joined again before it is decoded. Each byte is looked at once,
+/// however the body is chunked; a line longer than `max` is an error.
+#[derive(Debug)]
 pub(crate) struct LineSplitter {
     pending: BytesMut,
+    /// How much of `pending` is known to hold no line ending.
+    scanned: usize,
     /// The previous chunk ended in `\r`: a `\n` at the start of the next one belongs to it.
     after_cr: bool,
+    max: usize,
 }
 
 impl LineSplitter {
-    /// Adds a chunk and returns the lines it completes, without their line endings.
-    pub(crate) fn push(&mut self, mut chunk: Bytes) -> Vec<Bytes> {
-        let mut lines = Vec::new();
+    pub(crate) fn new(max: usize) -> LineSplitter {
+        LineSplitter {
+            pending: BytesMut::new(),
+            scanned: 0,
+            after_cr: false,
+            max,
+        }
+    }
+
+    /// Adds a chunk and appends the lines it completes to `lines`, without their endings.
+    ///
+    /// # Errors
+    /// A line, complete or not, longer than the maximum; the lines before it are in `lines`.
+    pub(crate) fn push(&mut self, mut chunk: Bytes, lines: &mut impl Extend<Bytes>) -> Result<()> {
         if chunk.is_empty() {
-            return lines;
+            return Ok(());
         }
         if self.after_cr && chunk.first() == Some(&b'\n') {
             chunk.advance(1);
         }
         self.after_cr = false;
         self.pending.extend_from_slice(&chunk);
-        while let Some(end) = self.pending.iter().position(|&b| b == b'\n' || b == b'\r') {
+        while let Some(found) = self.pending[self.scanned..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+        {
+            let end = self.scanned + found;
+            self.scanned = 0;
+            self.check(end)?;
             let is_cr = self.pending[end] == b'\r';
             let line = self.pending.split_to(end).freeze();
             self.pending.advance(1);
@@ -122,14 +154,26 @@ impl LineSplitter {
                     None => self.after_cr = true,
                 }
             }
-            lines.push(line);
+            lines.extend(Some(line));
         }
-        lines
+        self.scanned = self.pending.len();
+        self.check(self.pending.len())
     }
 
     /// The last line, if the body did not end with a line ending.
     pub(crate) fn finish(&mut self) -> Option<Bytes> {
+        self.scanned = 0;
         (!self.pending.is_empty()).then(|| self.pending.split().freeze())
+    }
+
+    fn check(&self, line_len: usize) -> Result<()> {
+        if line_len <= self.max {
+            return Ok(());
+        }
+        Err(Error::decode(format!(
+            "a line of the body is longer than {} bytes (max_line_length)",
+            self.max
+        )))
     }
 }
 
@@ -139,10 +183,14 @@ mod tests {
     use http::HeaderValue;
 
     fn split(chunks: &[&str]) -> Vec<String> {
-        let mut splitter = LineSplitter::default();
+        let mut splitter = LineSplitter::new(DEFAULT_MAX_LINE_LENGTH);
         let mut out: Vec<String> = Vec::new();
         for c in chunks {
-            for line in splitter.push(Bytes::copy_from_slice(c.as_bytes())) {
+            let mut lines = Vec::new();
+            splitter
+                .push(Bytes::copy_from_slice(c.as_bytes()), &mut lines)
+                .unwrap();
+            for line in lines {
                 out.push(String::from_utf8(line.to_vec()).unwrap());
             }
         }
@@ -160,6 +208,45 @@ mod tests {
         assert_eq!(split(&["ab", "c", "\n"]), ["abc"]);
         assert_eq!(split(&["caf\u{e9}\n"]), ["caf\u{e9}"]);
         assert!(split(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_line_longer_than_the_maximum_is_an_error_complete_or_not() {
+        let mut splitter = LineSplitter::new(8);
+        let mut lines = Vec::new();
+        splitter
+            .push(Bytes::from("12345678\nab"), &mut lines)
+            .unwrap();
+        assert_eq!(lines, ["12345678"]);
+        splitter.push(Bytes::from("cdefgh"), &mut lines).unwrap();
+        let err = splitter.push(Bytes::from("i"), &mut lines).unwrap_err();
+        assert!(err.is_decode());
+        let mut splitter = LineSplitter::new(8);
+        let mut lines = Vec::new();
+        let err = splitter
+            .push(Bytes::from("ok\n123456789\n"), &mut lines)
+            .unwrap_err();
+        assert!(err.is_decode());
+        assert_eq!(lines, ["ok"], "the lines before the long one are kept");
+    }
+
+    #[test]
+    fn each_byte_is_scanned_once_however_the_body_is_chunked() {
+        // A long line arriving a byte at a time: everything but the new byte is known to
+        // hold no line ending, so each push looks at one byte (the splitter used to rescan
+        // all it held, quadratic in the line's length).
+        let mut splitter = LineSplitter::new(usize::MAX);
+        let mut lines = Vec::new();
+        for held in 1..=(64 << 10) {
+            splitter.push(Bytes::from_static(b"x"), &mut lines).unwrap();
+            assert_eq!((splitter.scanned, splitter.pending.len()), (held, held));
+        }
+        assert!(lines.is_empty());
+        splitter
+            .push(Bytes::from_static(b"\r\n"), &mut lines)
+            .unwrap();
+        assert_eq!(lines[0].len(), 64 << 10);
+        assert_eq!(splitter.scanned, 0);
     }
 
     #[test]

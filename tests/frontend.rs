@@ -733,3 +733,30 @@ async fn credentials_are_hidden_from_debug_and_errors() {
     let err = client.get("ftp://ada:hunter2@api.test/").await.unwrap_err();
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
+
+#[test]
+async fn lines_are_capped_at_the_maximum_line_length() {
+    let mock = MockBackend::new();
+    let endless = Bytes::from(vec![b'x'; 64 * 1024]);
+    mock.on(
+        Method::GET,
+        "/v1/endless",
+        MockResponse::new(200).chunks(std::iter::repeat_n(endless, 20)),
+    );
+    mock.on(
+        Method::GET,
+        "/v1/log",
+        MockResponse::new(200).text("ok\nlonger line\nok\n"),
+    );
+    let client = client_with(&mock);
+    let r = client.stream(Method::GET, "/endless").await.unwrap();
+    let lines: Vec<_> = r.lines().collect().await;
+    assert_eq!(lines.len(), 1, "the error ends the lines");
+    let err = lines.into_iter().next().unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.to_string().contains("1048576"), "{err}");
+    let r = client.stream(Method::GET, "/log").await.unwrap();
+    let lines: Vec<_> = r.max_line_length(4).lines().collect().await;
+    assert_eq!(lines[0].as_deref().unwrap(), "ok");
+    assert!(lines[1].as_ref().unwrap_err().is_decode());
+}

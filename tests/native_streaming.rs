@@ -181,3 +181,16 @@ async fn a_long_content_encoding_chain_is_a_decode_error_not_an_abort() {
         .unwrap();
     assert_eq!(r.chunk().await.unwrap_err().kind(), ErrorKind::Decode);
 }
+
+/// D8: a body with no line ending used to be buffered whole by `lines()` (and rescanned on
+/// every chunk); past 1 MiB it is now a decode error.
+#[tokio::test]
+async fn a_body_without_line_endings_is_not_buffered_whole_by_lines() {
+    let url = server().http_url("/compressed/gzip/3000000");
+    let r = client().stream(httplib::Method::GET, url).await.unwrap();
+    let mut lines = Box::pin(r.lines());
+    let err = lines.next().await.unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.to_string().contains("max_line_length"), "{err}");
+    assert!(lines.next().await.is_none());
+}
