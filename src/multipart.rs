@@ -12,6 +12,7 @@ use futures_util::StreamExt;
 use http::HeaderMap;
 
 use crate::body::{Body, BodyParts, BodyStream};
+use crate::error::Error;
 
 /// A multipart form.
 ///
@@ -29,6 +30,8 @@ use crate::body::{Body, BodyParts, BodyStream};
 /// ```
 pub struct Form {
     boundary: String,
+    /// Why no boundary could be made: the request that sends the form fails with it.
+    failed: Option<Error>,
     parts: Vec<(String, Part)>,
 }
 
@@ -66,7 +69,9 @@ enum Data {
 }
 
 impl Form {
-    /// An empty form with a random boundary.
+    /// An empty form with a random boundary. Should the platform's secure random source
+    /// fail, the boundary is empty and the request the form is given to fails with an
+    /// [`Io`](crate::ErrorKind::Io) error (never a guessable boundary).
     ///
     /// # Examples
     /// ```
@@ -76,8 +81,13 @@ impl Form {
     /// assert_ne!(a.boundary(), b.boundary()); // random, so it cannot occur in a part by chance
     /// ```
     pub fn new() -> Form {
+        let (boundary, failed) = match crate::random::hex(16) {
+            Ok(token) => (format!("httplib-{token}"), None),
+            Err(e) => (String::new(), Some(e)),
+        };
         Form {
-            boundary: format!("httplib-{}", crate::random::hex(16)),
+            boundary,
+            failed,
             parts: Vec::new(),
         }
     }
@@ -181,6 +191,11 @@ impl Form {
     }
 
     /// The `Content-Type` header of the form, with its boundary.
+    /// The error that keeps this form from being sent, if any.
+    pub(crate) fn take_failure(&mut self) -> Option<Error> {
+        self.failed.take()
+    }
+
     pub(crate) fn content_type(&self) -> String {
         format!("multipart/form-data; boundary={}", self.boundary)
     }

@@ -149,10 +149,13 @@ async fn send_hop(
     store_cookies(client, &response, &hop.url);
 
     if response.status() == StatusCode::UNAUTHORIZED {
-        let answer = auth.zip(retry_headers).and_then(|(auth, headers)| {
-            auth.respond(&hop.method, &hop.url, response.headers())
-                .map(|value| (value, headers))
-        });
+        let answer = match auth.zip(retry_headers) {
+            Some((auth, headers)) => auth
+                .respond(&hop.method, &hop.url, response.headers())
+                .map_err(|e| e.with_url(&hop.url))?
+                .map(|value| (value, headers)),
+            None => None,
+        };
         if let Some((value, mut headers)) = answer {
             drain(response.into_body(), 0, options.timeout.read).await;
             headers.insert(AUTHORIZATION, value);

@@ -428,8 +428,11 @@ impl<M> RequestBuilder<M> {
     /// assert_eq!(request.headers()["content-type"], content_type);
     /// # Ok::<(), httplib::Error>(())
     /// ```
-    pub fn multipart(self, form: crate::multipart::Form) -> Self {
+    pub fn multipart(self, mut form: crate::multipart::Form) -> Self {
         self.map(|r| {
+            if let Some(failed) = form.take_failure() {
+                return Err(failed);
+            }
             let content_type = form.content_type();
             r.body = Some(form.into_body());
             r.headers.insert(

@@ -138,27 +138,37 @@ impl DigestAuth {
         known.nonce_count = known.nonce_count.wrapping_add(1);
         let (challenge, nc) = (known.challenge.clone(), known.nonce_count);
         drop(last);
-        self.answer(&challenge, nc, &crate::random::hex(16), method, url)
+        // Without a client nonce nothing is sent ahead: the server's challenge then fails
+        // the request in `respond`, with the reason.
+        let cnonce = crate::random::hex(16).ok()?;
+        self.answer(&challenge, nc, &cnonce, method, url)
     }
 
     /// The header answering the Digest challenge of a 401, if it has one we support.
+    ///
+    /// # Errors
+    /// No client nonce could be made (the platform's random source failed).
     pub(crate) fn respond(
         &self,
         method: &Method,
         url: &Url,
         response_headers: &HeaderMap,
-    ) -> Option<HeaderValue> {
-        let challenge = response_headers
+    ) -> crate::Result<Option<HeaderValue>> {
+        let Some(challenge) = response_headers
             .get_all(WWW_AUTHENTICATE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(Challenge::parse)?;
+            .find_map(Challenge::parse)
+        else {
+            return Ok(None);
+        };
+        let cnonce = crate::random::hex(16)?;
         *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(Known {
             origin: url.origin(),
             challenge: challenge.clone(),
             nonce_count: 1,
         });
-        self.answer(&challenge, 1, &crate::random::hex(16), method, url)
+        Ok(self.answer(&challenge, 1, &cnonce, method, url))
     }
 
     fn answer(
@@ -208,10 +218,17 @@ fn quote(s: &str) -> String {
 }
 
 impl Challenge {
-    /// The Digest challenge in one `WWW-Authenticate` value, which may also hold
-    /// challenges of other schemes.
+    /// The first Digest challenge httplib supports in one `WWW-Authenticate` value, which
+    /// may also hold challenges of other schemes.
     fn parse(header: &str) -> Option<Challenge> {
-        let params = digest_params(header)?;
+        digest_challenges(header)
+            .iter()
+            .find_map(|params| Challenge::from_params(params))
+    }
+
+    /// The challenge these auth-params describe, if httplib supports it (its algorithm,
+    /// and `qop=auth` when a qop is asked).
+    fn from_params(params: &[(String, String)]) -> Option<Challenge> {
         let get = |name: &str| {
             params
                 .iter()
@@ -242,20 +259,23 @@ impl Challenge {
     }
 }
 
-/// The auth-params of the `Digest` challenge in `header` (RFC 7235's
-/// `challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, several per header).
-fn digest_params(header: &str) -> Option<Vec<(String, String)>> {
+/// The auth-params of every `Digest` challenge in one `WWW-Authenticate` value, in order
+/// (RFC 7235's `challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, several per
+/// header, of any schemes): a server may offer SHA-256 and MD5 side by side, and one we
+/// cannot answer must not hide one we can.
+fn digest_challenges(header: &str) -> Vec<Vec<(String, String)>> {
+    let mut challenges = Vec::new();
     let mut rest = header;
     loop {
         rest = rest.trim_start_matches([' ', '\t', ',']);
         if rest.is_empty() {
-            return None;
+            return challenges;
         }
         let scheme_end = rest.find([' ', '\t']).unwrap_or(rest.len());
         let (scheme, after) = rest.split_at(scheme_end);
         let (params, next) = auth_params(after);
         if scheme.eq_ignore_ascii_case("digest") {
-            return Some(params);
+            challenges.push(params);
         }
         rest = next;
     }
@@ -378,6 +398,26 @@ mod tests {
     }
 
     #[test]
+    fn an_unsupported_challenge_does_not_hide_a_supported_one() {
+        let header = r#"Digest realm="r", nonce="n1", algorithm=SHA-512-256, Digest realm="r", nonce="n2", qop="auth-int", Digest realm="r", nonce="n3", algorithm=SHA-256"#;
+        let c = Challenge::parse(header).unwrap();
+        assert_eq!((c.nonce.as_str(), c.algorithm), ("n3", Algorithm::Sha256));
+        let mut headers = HeaderMap::new();
+        headers.append(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static(r#"Digest realm="r", nonce="x", algorithm=SHA-512-256"#),
+        );
+        headers.append(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static(r#"Basic realm="b", Digest realm="r", nonce="y""#),
+        );
+        let auth = DigestAuth::new("u", "p");
+        let url = Url::parse("http://a.test/x").unwrap();
+        let answer = auth.respond(&Method::GET, &url, &headers).unwrap().unwrap();
+        assert!(answer.to_str().unwrap().contains("nonce=\"y\""));
+    }
+
+    #[test]
     fn a_known_challenge_is_reused_for_the_same_origin_only() {
         let auth = DigestAuth::new("u", "p");
         let url = Url::parse("http://a.test/x").unwrap();
@@ -387,7 +427,11 @@ mod tests {
             WWW_AUTHENTICATE,
             HeaderValue::from_static(r#"Digest realm="r", nonce="n", qop="auth""#),
         );
-        assert!(auth.respond(&Method::GET, &url, &headers).is_some());
+        assert!(
+            auth.respond(&Method::GET, &url, &headers)
+                .unwrap()
+                .is_some()
+        );
         let next = auth.header(&Method::GET, &url).unwrap();
         assert!(next.to_str().unwrap().contains("nc=00000002"));
         assert!(next.is_sensitive());

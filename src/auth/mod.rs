@@ -100,15 +100,18 @@ impl Auth {
 
     /// The `Authorization` header answering a 401's challenge, when this auth can answer it
     /// (Digest only: Basic and Bearer were sent already).
+    ///
+    /// # Errors
+    /// As [`DigestAuth::respond`].
     pub(crate) fn respond(
         &self,
         method: &Method,
         url: &Url,
         response_headers: &HeaderMap,
-    ) -> Option<HeaderValue> {
+    ) -> crate::Result<Option<HeaderValue>> {
         match self {
             Auth::Digest(digest) => digest.respond(method, url, response_headers),
-            _ => None,
+            _ => Ok(None),
         }
     }
 
