@@ -1,5 +1,6 @@
 //! The client's cookie jar, on the `cookie_store` crate (RFC 6265 domain, path, expiry
-//! and `Secure` rules).
+//! and `Secure` rules), with the public suffix list (the `psl` crate) deciding which
+//! domains no cookie may be set for.
 
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -48,7 +49,9 @@ impl CookieJar {
     /// # Ok::<(), httplib::Error>(())
     /// ```
     pub fn add(&self, set_cookie: &str, url: &Url) {
-        if let Ok(cookie) = cookie_store::RawCookie::parse(set_cookie.to_owned()) {
+        if let Ok(cookie) = cookie_store::RawCookie::parse(set_cookie.to_owned())
+            && let Some(cookie) = within_public_suffix_rules(cookie, url)
+        {
             self.store()
                 .store_response_cookies(std::iter::once(cookie), url);
         }
@@ -112,11 +115,36 @@ impl CookieJar {
             .iter()
             .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
             .filter_map(|s| cookie_store::RawCookie::parse(s.to_owned()).ok())
+            .filter_map(|cookie| within_public_suffix_rules(cookie, url))
             .peekable();
         if cookies.peek().is_some() {
             self.store().store_response_cookies(cookies, url);
         }
     }
+}
+
+/// RFC 6265 section 5.3 step 5: a cookie whose `Domain` is a public suffix (`com`,
+/// `co.uk`, `github.io`) would be sent to every site under it, so it is refused, unless the
+/// suffix is the very host that sets it, which then gets it as a host-only cookie.
+fn within_public_suffix_rules<'c>(
+    mut cookie: cookie_store::RawCookie<'c>,
+    url: &Url,
+) -> Option<cookie_store::RawCookie<'c>> {
+    let Some(domain) = cookie.domain() else {
+        return Some(cookie);
+    };
+    let domain = domain.trim_start_matches('.').to_ascii_lowercase();
+    if psl::suffix_str(&domain) != Some(domain.as_str()) {
+        return Some(cookie);
+    }
+    if url
+        .host_str()
+        .is_some_and(|host| host.eq_ignore_ascii_case(&domain))
+    {
+        cookie.unset_domain();
+        return Some(cookie);
+    }
+    None
 }
 
 impl fmt::Debug for CookieJar {
@@ -153,5 +181,32 @@ mod tests {
         assert!(sent("https://b.test/").is_empty());
         jar.clear();
         assert!(sent("https://a.test/").is_empty());
+    }
+
+    #[test]
+    fn no_cookie_is_set_for_a_public_suffix() {
+        let jar = CookieJar::default();
+        let set_by = |url: &str, cookie: &str| jar.add(cookie, &Url::parse(url).unwrap());
+        set_by("https://evil.github.io/", "gh=1; Domain=github.io");
+        set_by("https://shop.example.co.uk/", "uk=1; Domain=.co.uk");
+        set_by("https://www.example.com/", "com=1; Domain=COM");
+        set_by("https://www.example.com/", "ok=1; Domain=example.com");
+        let names = |url: &str| -> Vec<String> {
+            let mut names: Vec<String> = jar
+                .cookies(&Url::parse(url).unwrap())
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+            names.sort();
+            names
+        };
+        assert!(names("https://victim.github.io/").is_empty());
+        assert!(names("https://bank.co.uk/").is_empty());
+        assert_eq!(names("https://api.example.com/"), ["ok"]);
+        assert!(names("https://other.com/").is_empty());
+        // A host that is itself a public suffix keeps its cookie, for itself only.
+        set_by("https://github.io/", "own=1; Domain=github.io");
+        assert_eq!(names("https://github.io/"), ["own"]);
+        assert!(names("https://victim.github.io/").is_empty());
     }
 }

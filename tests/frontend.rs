@@ -760,3 +760,25 @@ async fn lines_are_capped_at_the_maximum_line_length() {
     assert_eq!(lines[0].as_deref().unwrap(), "ok");
     assert!(lines[1].as_ref().unwrap_err().is_decode());
 }
+
+#[test]
+async fn no_cookie_is_kept_for_a_public_suffix() {
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/set",
+        MockResponse::new(200)
+            .header("Set-Cookie", "wide=1; Domain=github.io")
+            .header("Set-Cookie", "site=1; Domain=evil.github.io"),
+    );
+    mock.handle(|_| Some(MockResponse::new(200)));
+    let client = Client::builder().backend(mock.clone()).build().unwrap();
+    client.get("http://evil.github.io/set").await.unwrap();
+    client.get("http://victim.github.io/").await.unwrap();
+    assert!(
+        header(&last(&mock), "cookie").is_none(),
+        "github.io is a public suffix"
+    );
+    client.get("http://evil.github.io/").await.unwrap();
+    assert_eq!(header(&last(&mock), "cookie").as_deref(), Some("site=1"));
+}
