@@ -258,6 +258,8 @@ function clientConfig(o) {
   const out = {};
   if (o == null) return out;
   if (o.baseUrl != null) out.baseUrl = String(o.baseUrl);
+  if (o.allowAbsoluteUrls != null) out.allowAbsoluteUrls = Boolean(o.allowAbsoluteUrls);
+  if (o.sensitiveHeaders != null) out.sensitiveHeaders = Array.from(o.sensitiveHeaders, String);
   if (o.headers != null) out.headers = flatPairs(o.headers, "headers");
   if (o.timeout !== undefined) out.timeout = timeoutOf(o.timeout);
   if (o.followRedirects != null) out.followRedirects = Boolean(o.followRedirects);

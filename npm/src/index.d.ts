@@ -127,6 +127,12 @@ export interface ClientOptions {
   /** Prefix of relative URLs: with "https://api.example.com/v1", get("/items") requests
    *  https://api.example.com/v1/items. */
   baseUrl?: string | URL;
+  /** With a baseUrl: false refuses URLs to any other origin (default true). Relative URLs
+   *  always stay under the baseUrl. */
+  allowAbsoluteUrls?: boolean;
+  /** Header names dropped, like Authorization and Cookie, when a redirect leaves the
+   *  origin (where httplib follows redirects: Node). */
+  sensitiveHeaders?: Iterable<string>;
   /** Default headers. */
   headers?: Pairs;
   /** Default timeouts (5 s each). */

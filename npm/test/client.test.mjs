@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BasicAuth, BearerAuth, Client, DigestAuth, RequestError, get } from "httplib";
-import { http } from "./server.mjs";
+import { http, https } from "./server.mjs";
 
 test("basic auth: [user, password] and BasicAuth, per request and per client", async () => {
   const r = await get(http("/basic-auth/user/passwd"), { auth: ["user", "passwd"] });
@@ -79,4 +79,24 @@ test("limits are accepted (and not applied: Node owns the connections)", async (
   const client = new Client({ limits: { maxConnections: 100, maxKeepaliveConnections: 20, keepaliveExpiry: null } });
   assert.equal((await client.get(http("/echo"))).statusCode, 200);
   assert.throws(() => new Client({ limits: { maxConnections: -1 } }), (e) => e.kind === "Builder");
+});
+
+test("a client with baseUrl keeps relative URLs under it; allowAbsoluteUrls: false refuses other origins", async () => {
+  const client = new Client({ baseUrl: http(""), headers: { "X-Api-Key": "secret" } });
+  for (const escape of ["/\\\\evil.test/x", " //evil.test/x"]) {
+    await assert.rejects(client.get(escape), (e) => e.kind === "InvalidUrl");
+  }
+  assert.equal((await client.get("/echo")).statusCode, 200);
+  const strict = new Client({ baseUrl: http(""), allowAbsoluteUrls: false });
+  await assert.rejects(strict.get("http://127.0.0.2:9/x"), (e) => e.kind === "InvalidUrl");
+  assert.equal((await strict.get(http("/echo"))).statusCode, 200);
+});
+
+test("sensitiveHeaders are dropped when a redirect leaves the origin", { skip: !https && "needs the TLS listener (ci.sh)" }, async () => {
+  const client = new Client({ headers: { "X-Api-Key": "secret", "X-Plain": "1" }, sensitiveHeaders: ["x-api-key"], followRedirects: true });
+  const same = await client.get(http("/redirect-to"), { params: { url: "/echo" } });
+  assert.equal(same.json().headers["x-api-key"], "secret");
+  const away = await client.get(http("/redirect-to"), { params: { url: https("/echo") } });
+  assert.equal(away.json().headers["x-api-key"], undefined);
+  assert.equal(away.json().headers["x-plain"], "1");
 });

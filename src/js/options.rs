@@ -29,6 +29,11 @@ extern "C" {
     pub type ClientConfig;
     #[wasm_bindgen(method, getter, js_name = baseUrl)]
     fn base_url(this: &ClientConfig) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = allowAbsoluteUrls)]
+    fn allow_absolute_urls(this: &ClientConfig) -> Option<bool>;
+    /// Header names, as strings.
+    #[wasm_bindgen(method, getter, js_name = sensitiveHeaders)]
+    fn sensitive_headers(this: &ClientConfig) -> Option<Array>;
     #[wasm_bindgen(method, getter)]
     fn headers(this: &ClientConfig) -> Option<Array>;
     #[wasm_bindgen(method, getter)]
@@ -134,6 +139,17 @@ pub(super) fn client(config: &ClientConfig) -> Result<Client> {
     let mut builder = Client::builder();
     if let Some(base) = config.base_url() {
         builder = builder.base_url(base);
+    }
+    if let Some(allow) = config.allow_absolute_urls() {
+        builder = builder.allow_absolute_urls(allow);
+    }
+    if let Some(names) = config.sensitive_headers() {
+        for name in names.iter() {
+            let name = name
+                .as_string()
+                .ok_or_else(|| Error::builder("sensitiveHeaders must be header names"))?;
+            builder = builder.sensitive_header(name);
+        }
     }
     if let Some(headers) = config.headers() {
         for (name, value) in pairs(&headers)? {
