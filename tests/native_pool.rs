@@ -78,3 +78,89 @@ async fn a_connection_the_server_closed_while_idle_is_not_used() {
     let r = client.post(server.url("/")).content("x").await.unwrap();
     assert_eq!(r.text().unwrap(), "fresh");
 }
+
+/// D6: HTTP/2 connections of other origins carrying no stream are closed to make room,
+/// like idle HTTP/1.1 ones. Before, after `max_connections` HTTP/2 origins every new one
+/// waited for `PoolTimeout`.
+#[tokio::test]
+async fn idle_http2_connections_of_other_origins_make_room() {
+    let server = common::server();
+    let client = common::builder()
+        .http2(true)
+        .limits(httplib::Limits::default().max_connections(2))
+        .timeout(httplib::Timeout::new(Duration::from_secs(5)).pool(Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    let ports = [
+        server.https_addr().port(),
+        server.https_h2_limited_addr().port(),
+    ];
+    let origins: Vec<String> = ports
+        .iter()
+        .flat_map(|port| {
+            [
+                format!("https://localhost:{port}/echo"),
+                format!("https://127.0.0.1:{port}/echo"),
+            ]
+        })
+        .collect();
+    // Twice round: the first origins' connections were closed for the later ones.
+    for url in origins.iter().chain(&origins) {
+        let r = client
+            .get(url)
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(r.http_version(), "HTTP/2", "{url}");
+    }
+}
+
+/// D4: a server that answers before it has read the upload (a 413) gets its answer back,
+/// and its connection, still busy with the rest of the body, is not reused.
+#[tokio::test]
+async fn an_early_response_is_returned_and_its_connection_not_reused() {
+    // Dropped at the end of the test (before the server): lets the first script return.
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let released = std::sync::Mutex::new(released);
+    let server = RawServer::start(move |index, mut stream| {
+        if index == 0 {
+            // Reads the head only and answers without reading the body.
+            let mut head = Vec::new();
+            let mut byte = [0];
+            while !head.ends_with(b"\r\n\r\n") {
+                match std::io::Read::read(&mut stream, &mut byte) {
+                    Ok(1) => head.push(byte[0]),
+                    _ => return,
+                }
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\n\r\nbig!");
+            // Kept open and unread: only the client can end this connection.
+            if let Ok(released) = released.lock() {
+                let _ = released.recv_timeout(Duration::from_secs(10));
+            }
+            return;
+        }
+        while let Ok(Some(_)) = read_request(&mut stream) {
+            let _ = stream.write_all(FRESH);
+        }
+    });
+    let _release = release;
+    let client = client();
+    let r = client
+        .post(server.url("/upload"))
+        .content(vec![0u8; 32 * 1024 * 1024])
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(r.text().unwrap(), "big!");
+    let next = tokio::time::timeout(Duration::from_secs(3), client.get(server.url("/")))
+        .await
+        .expect("the next request does not wait for the unsent body")
+        .unwrap();
+    assert_eq!(next.text().unwrap(), "fresh");
+    assert_eq!(
+        server.connections_accepted(),
+        2,
+        "a new connection, not the busy one"
+    );
+}

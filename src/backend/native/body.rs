@@ -27,7 +27,10 @@ const SLICE: usize = 256 * 1024;
 pub(crate) struct WriteProgress {
     start: Instant,
     last_nanos: AtomicU64,
+    /// Nothing more will be handed over: the body ended or failed.
     done: AtomicBool,
+    /// The body ended cleanly: all of it was handed over.
+    complete: AtomicBool,
     on_done: AtomicWaker,
 }
 
@@ -37,6 +40,7 @@ impl WriteProgress {
             start: Instant::now(),
             last_nanos: AtomicU64::new(0),
             done: AtomicBool::new(false),
+            complete: AtomicBool::new(false),
             on_done: AtomicWaker::new(),
         })
     }
@@ -53,6 +57,14 @@ impl WriteProgress {
 
     pub(crate) fn done(&self) -> bool {
         self.done.load(Ordering::Acquire)
+    }
+
+    /// True when the whole body was handed over to the connection. Until then the
+    /// connection is still busy with this request, whatever the response says: a server
+    /// may answer early (a 413 while the upload is going out), and such a connection must
+    /// not go back to the pool (the next request would wait behind the rest of the body).
+    pub(crate) fn complete(&self) -> bool {
+        self.complete.load(Ordering::Acquire)
     }
 
     /// Wakes `cx`'s task when the whole body has been handed over.
@@ -92,9 +104,10 @@ impl Outgoing {
         self.progress.clone()
     }
 
-    fn finished(&mut self) {
+    fn finished(&mut self, complete: bool) {
         if let Some(progress) = self.progress.take() {
             progress.record();
+            progress.complete.store(complete, Ordering::Release);
             progress.done.store(true, Ordering::Release);
             progress.on_done.wake();
         }
@@ -120,17 +133,20 @@ impl HttpBody for Outgoing {
         };
         match next {
             Some(Ok(chunk)) => {
-                if let Some(progress) = &this.progress {
+                if this.is_end_stream() {
+                    // hyper asks no further once the body says it has ended.
+                    this.finished(true);
+                } else if let Some(progress) = &this.progress {
                     progress.record();
                 }
                 Poll::Ready(Some(Ok(Frame::data(chunk))))
             }
             Some(Err(e)) => {
-                this.finished();
+                this.finished(false);
                 Poll::Ready(Some(Err(e)))
             }
             None => {
-                this.finished();
+                this.finished(true);
                 Poll::Ready(None)
             }
         }

@@ -16,13 +16,13 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::body::Outgoing;
 use super::connect::{Connected, Io, connect};
-use super::pool::{Connector, Key};
+use super::pool::{Connector, Http1Conn, Key};
 use crate::error::{Error, ErrorKind, Result};
 use crate::timeouts::within;
 
 /// A new connection, ready to send requests.
 pub(crate) enum Handshaken {
-    Http1(http1::SendRequest<Outgoing>),
+    Http1(Http1Conn),
     Http2 {
         sender: http2::SendRequest<Outgoing>,
         /// The server's SETTINGS_MAX_CONCURRENT_STREAMS, updated as it changes.
@@ -55,11 +55,14 @@ pub(crate) async fn open(
             .handshake(TokioIo::new(io))
             .await
             .map_err(handshake_failed)?;
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             // Errors of the connection reach the request that was using it.
             let _ = conn.await;
         });
-        Ok(Handshaken::Http1(sender))
+        Ok(Handshaken::Http1(Http1Conn::new(
+            sender,
+            task.abort_handle(),
+        )))
     }
 }
 

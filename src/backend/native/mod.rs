@@ -176,6 +176,10 @@ async fn send(
     (Error, Retry, Option<http::Request<Outgoing>>),
 > {
     let progress = request.body().progress();
+    if !lease.is_http2() {
+        // An HTTP/1.1 connection is reused only once all of the body went out.
+        lease.track_request_body(progress.clone());
+    }
     let sent = if let Some(mut sender) = lease.http2() {
         head_timeout(sender.try_send_request(request), progress, timeout).await
     } else if let Some(sender) = lease.http1() {

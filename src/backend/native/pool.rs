@@ -10,19 +10,34 @@
 //! `Limits::http2_max_streams`); only then is another opened. While a connection that may
 //! turn out to be HTTP/2 is being opened, other requests to its origin wait for it rather
 //! than opening their own.
+//!
+//! Every slot is held by a guard from the moment it is counted: a `Reservation` while a
+//! connection is being opened, a `Lease` from the moment a request takes a connection
+//! (before it waits for that connection to be ready). A request cancelled at any await
+//! point drops its guard, which gives the slot back.
+//!
+//! When the pool is full, the longest-idle connection of any origin (an idle HTTP/1.1 one,
+//! or an HTTP/2 one carrying no stream) is closed to make room, after connections that died
+//! or expired anywhere have been swept. An origin's entry is dropped once it holds nothing.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::task::Poll;
+use std::time::{Duration, Instant};
 
 use hyper::client::conn::{http1, http2};
 use tokio::sync::Notify;
+use tokio::task::AbortHandle;
 
-use super::body::Outgoing;
+use super::body::{Outgoing, WriteProgress};
 use super::handshake::{self, Handshaken};
 use crate::config::{Limits, Timeout};
 use crate::error::{Error, ErrorKind, Result};
+use crate::runtime::Timer;
+
+/// Origins the pool keeps entries for before it drops the empty ones, at the least.
+const MIN_HOST_SWEEP: usize = 64;
 
 /// The origin a connection is for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -117,15 +132,32 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-#[derive(Default)]
 struct State {
-    hosts: HashMap<Key, Host, std::hash::BuildHasherDefault<Fnv>>,
+    hosts: Hosts,
     /// Connections open or being opened, across all origins.
     open: usize,
     /// Idle HTTP/1.1 connections, across all origins.
     idle: usize,
+    /// Entries in `hosts` at which a new origin first drops the entries that hold nothing.
+    /// Doubled from what is left after each sweep, so sweeping costs O(1) per new origin.
+    sweep_hosts_at: usize,
     closed: bool,
 }
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            hosts: HashMap::default(),
+            open: 0,
+            idle: 0,
+            sweep_hosts_at: MIN_HOST_SWEEP,
+            closed: false,
+        }
+    }
+}
+
+/// The pool's origins.
+type Hosts = HashMap<Key, Host, std::hash::BuildHasherDefault<Fnv>>;
 
 #[derive(Default)]
 struct Host {
@@ -133,11 +165,47 @@ struct Host {
     http2: Vec<Arc<Http2Conn>>,
     connecting: usize,
     /// The origin answered a connection without HTTP/2: no need to wait for the next one.
+    /// Forgotten with the entry when the origin has no connection left.
     speaks_http1: bool,
 }
 
-struct Idle {
+impl Host {
+    /// True when the entry holds no connection and none is being opened for it.
+    fn is_empty(&self) -> bool {
+        self.idle.is_empty() && self.http2.is_empty() && self.connecting == 0
+    }
+}
+
+/// Removes `key`'s entry if it holds nothing.
+fn forget_if_empty(hosts: &mut Hosts, key: &Key) {
+    if hosts.get(key).is_some_and(Host::is_empty) {
+        hosts.remove(key);
+    }
+}
+
+/// An HTTP/1.1 connection: its sender, and the task that drives it. Dropping it stops the
+/// task, closing the socket at once: a connection the pool lets go of may be stuck writing
+/// a request body to a server that stopped reading, and hyper alone would keep it (and its
+/// file descriptor) until the server gives up.
+pub(crate) struct Http1Conn {
     sender: http1::SendRequest<Outgoing>,
+    task: AbortHandle,
+}
+
+impl Http1Conn {
+    pub(crate) fn new(sender: http1::SendRequest<Outgoing>, task: AbortHandle) -> Http1Conn {
+        Http1Conn { sender, task }
+    }
+}
+
+impl Drop for Http1Conn {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+struct Idle {
+    conn: Http1Conn,
     since: Instant,
     /// The thread whose own runtime drives this connection (see `own_runtime_thread`), or
     /// `None` when a shared runtime does and any request may use it.
@@ -195,7 +263,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// What a request found in the pool.
 enum Found {
     /// An idle connection, and the thread whose runtime drives it, if one does.
-    Http1(http1::SendRequest<Outgoing>, Option<u64>),
+    Http1(Http1Conn, Option<u64>),
     Http2(Arc<Http2Conn>),
     /// A slot to open a new connection in.
     Open,
@@ -256,14 +324,14 @@ impl Pool {
                 found => found,
             };
             match found {
-                Found::Http1(mut sender, home) => {
-                    // The connection may still be finishing the previous response.
-                    if sender.ready().await.is_ok() {
-                        let mut lease = self.lease(key, LeaseKind::Http1(Some(sender)), true);
-                        lease.home = home;
+                Found::Http1(conn, home) => {
+                    // Leased before the wait: a request cancelled while it waits gives
+                    // the slot back, and a connection that fails is closed and counted out.
+                    let mut lease = self.lease(key, LeaseKind::Http1(Some(conn)), true);
+                    lease.home = home;
+                    if ready(&mut lease, deadline, timeout).await? {
                         return Ok(lease);
                     }
-                    self.forget_one();
                 }
                 Found::Http2(conn) => {
                     return Ok(self.lease(key, LeaseKind::Http2(conn), true));
@@ -286,6 +354,10 @@ impl Pool {
             return Err(Error::builder("the client was closed"));
         }
         if !state.hosts.contains_key(key) {
+            if state.hosts.len() >= state.sweep_hosts_at {
+                state.hosts.retain(|_, host| !host.is_empty());
+                state.sweep_hosts_at = (2 * state.hosts.len()).max(MIN_HOST_SWEEP);
+            }
             state.hosts.insert(key.clone(), Host::default());
         }
         let State {
@@ -327,7 +399,7 @@ impl Pool {
             let expired = limits
                 .keepalive_expiry
                 .is_some_and(|e| now.duration_since(conn.since) > e);
-            if conn.sender.is_closed() || expired {
+            if conn.conn.sender.is_closed() || expired {
                 host.idle.remove(i);
                 *idle -= 1;
                 *open -= 1;
@@ -338,7 +410,7 @@ impl Pool {
             }
             let conn = host.idle.remove(i);
             *idle -= 1;
-            return Ok(Found::Http1(conn.sender, conn.home));
+            return Ok(Found::Http1(conn.conn, conn.home));
         }
 
         let may_be_http2 = self.shared.connector.may_be_http2(key) && !host.speaks_http1;
@@ -346,18 +418,10 @@ impl Pool {
             return Ok(Found::Wait);
         }
         let full = limits.max_connections.is_some_and(|max| *open >= max);
-        if full && *idle > 0 {
-            // Close the longest-idle connection of another origin to make room.
-            let victim = hosts
-                .values_mut()
-                .filter_map(|h| h.idle.first().map(|c| c.since).zip(Some(h)))
-                .min_by_key(|(since, _)| *since)
-                .map(|(_, h)| h);
-            if let Some(h) = victim {
-                h.idle.remove(0);
-                *idle -= 1;
-                *open -= 1;
-            }
+        if full {
+            make_room(hosts, open, idle, limits, now);
+            // Origins left with nothing (their connections swept or closed) go too.
+            hosts.retain(|k, h| k == key || !h.is_empty());
         }
         let full = limits.max_connections.is_some_and(|max| *open >= max);
         if full {
@@ -397,15 +461,23 @@ impl Pool {
             Err(e) => (Err(e), None),
         };
         reservation.done = true;
-        let mut state = lock(&self.shared.state);
+        let mut guard = lock(&self.shared.state);
+        let state = &mut *guard;
+        // `close` keeps the entries of origins being connected to, so this one is here.
         let host = state.hosts.entry(key.clone()).or_default();
         host.connecting -= 1;
+        // A connection that opens after the client was closed is closed at once.
+        let connected = if state.closed {
+            Err(closed_error())
+        } else {
+            connected
+        };
         let result = match connected {
-            Ok(Handshaken::Http1(sender)) => {
+            Ok(Handshaken::Http1(conn)) => {
                 if self.shared.connector.may_be_http2(key) {
                     host.speaks_http1 = true;
                 }
-                Ok(LeaseKind::Http1(Some(sender)))
+                Ok(LeaseKind::Http1(Some(conn)))
             }
             Ok(Handshaken::Http2 {
                 sender,
@@ -422,10 +494,11 @@ impl Pool {
             }
             Err(e) => {
                 state.open -= 1;
+                forget_if_empty(&mut state.hosts, key);
                 Err(e)
             }
         };
-        drop(state);
+        drop(guard);
         self.shared.notify();
         result.map(|kind| {
             let mut lease = self.lease(key, kind, false);
@@ -441,31 +514,164 @@ impl Pool {
             kind,
             reused,
             reusable: false,
+            request_body: None,
             home: None,
         }
     }
 
-    /// Counts one connection as gone.
-    fn forget_one(&self) {
-        lock(&self.shared.state).open -= 1;
+    /// Closes idle connections and refuses new requests.
+    ///
+    /// Connections in use are counted out when their leases drop, and connections being
+    /// opened when their opening ends: the entries of origins being connected to stay
+    /// (emptied) for that, so no connection is counted out twice.
+    pub(crate) fn close(&self) {
+        let mut guard = lock(&self.shared.state);
+        let state = &mut *guard;
+        state.closed = true;
+        let mut closed = 0;
+        let mut dropped = Vec::new();
+        for host in state.hosts.values_mut() {
+            closed += host.idle.len() + host.http2.len();
+            dropped.push((
+                std::mem::take(&mut host.idle),
+                std::mem::take(&mut host.http2),
+            ));
+        }
+        state.hosts.retain(|_, host| host.connecting > 0);
+        state.idle = 0;
+        state.open -= closed;
+        drop(guard);
+        // Closed outside the lock.
+        drop(dropped);
         self.shared.notify();
     }
 
-    /// Closes idle connections and refuses new requests.
-    pub(crate) fn close(&self) {
-        let mut state = lock(&self.shared.state);
-        state.closed = true;
-        let closed: usize = state
-            .hosts
-            .values()
-            .map(|h| h.idle.len() + h.http2.len())
-            .sum();
-        state.hosts.clear();
-        state.idle = 0;
-        state.open -= closed;
-        drop(state);
-        self.shared.notify();
+    /// The number of origins the pool keeps an entry for.
+    #[cfg(test)]
+    fn host_entries(&self) -> usize {
+        lock(&self.shared.state).hosts.len()
     }
+}
+
+fn closed_error() -> Error {
+    Error::builder("the client was closed")
+}
+
+/// Makes room in a full pool: counts out the connections of any origin that died or
+/// expired, then, if the pool is still full, closes the connection that has been idle the
+/// longest (an idle HTTP/1.1 one, or an HTTP/2 one carrying no stream).
+fn make_room(hosts: &mut Hosts, open: &mut usize, idle: &mut usize, limits: &Limits, now: Instant) {
+    let expired = |since: Instant| {
+        limits
+            .keepalive_expiry
+            .is_some_and(|e| now.duration_since(since) > e)
+    };
+    for host in hosts.values_mut() {
+        host.idle.retain(|conn| {
+            let keep = !conn.conn.sender.is_closed() && !expired(conn.since);
+            if !keep {
+                *idle -= 1;
+                *open -= 1;
+            }
+            keep
+        });
+        host.http2.retain(|conn| {
+            // Streams are only taken under the state lock: none can start meanwhile.
+            let unused = conn.active.load(Ordering::Acquire) == 0;
+            let dead = conn.sender.is_closed() || (unused && expired(*lock(&conn.idle_since)));
+            let keep = !dead;
+            if !keep {
+                *open -= 1;
+            }
+            keep
+        });
+    }
+    if limits.max_connections.is_some_and(|max| *open < max) {
+        return;
+    }
+    enum Victim {
+        Http1,
+        Http2(usize),
+    }
+    let mut oldest: Option<(Instant, &mut Host, Victim)> = None;
+    for host in hosts.values_mut() {
+        let mut candidate = host.idle.first().map(|c| (c.since, Victim::Http1));
+        for (i, conn) in host.http2.iter().enumerate() {
+            if conn.active.load(Ordering::Acquire) == 0 {
+                let since = *lock(&conn.idle_since);
+                if candidate.as_ref().is_none_or(|(s, _)| since < *s) {
+                    candidate = Some((since, Victim::Http2(i)));
+                }
+            }
+        }
+        if let Some((since, victim)) = candidate
+            && oldest.as_ref().is_none_or(|(s, ..)| since < *s)
+        {
+            oldest = Some((since, host, victim));
+        }
+    }
+    match oldest {
+        Some((_, host, Victim::Http1)) => {
+            host.idle.remove(0);
+            *idle -= 1;
+            *open -= 1;
+        }
+        Some((_, host, Victim::Http2(i))) => {
+            host.http2.remove(i);
+            *open -= 1;
+        }
+        None => {}
+    }
+}
+
+/// Waits until a pooled HTTP/1.1 connection can take a request: at once, unless it is still
+/// finishing its previous exchange. `Ok(false)` when it closed instead (the lease, dropped
+/// by the caller, counts it out).
+///
+/// The wait is bounded by the pool timeout (this is still the wait for a pooled
+/// connection), or by the read timeout when there is no pool timeout (the connection is
+/// waiting for its peer); past it, the request fails with `PoolTimeout` and the connection
+/// is closed.
+async fn ready(
+    lease: &mut Lease,
+    deadline: Option<(Instant, Duration)>,
+    timeout: &Timeout,
+) -> Result<bool> {
+    let LeaseKind::Http1(Some(conn)) = &mut lease.kind else {
+        return Ok(false);
+    };
+    let sender = &mut conn.sender;
+    // The usual case, a connection ready at once, sets no timer.
+    let first = std::future::poll_fn(|cx| Poll::Ready(sender.poll_ready(cx))).await;
+    let outcome = match first {
+        Poll::Ready(outcome) => outcome,
+        Poll::Pending => {
+            let limit = deadline.or_else(|| timeout.read.map(|l| (Instant::now() + l, l)));
+            match limit {
+                None => sender.ready().await,
+                Some((at, limit)) => {
+                    let mut timer = Timer::at(at);
+                    let waited = std::future::poll_fn(|cx| match sender.poll_ready(cx) {
+                        Poll::Ready(outcome) => Poll::Ready(Some(outcome)),
+                        Poll::Pending => timer.poll_elapsed(cx).map(|()| None),
+                    })
+                    .await;
+                    match waited {
+                        Some(outcome) => outcome,
+                        None => {
+                            return Err(Error::new(
+                                ErrorKind::PoolTimeout,
+                                format!(
+                                    "the pooled connection was not ready for another request within {limit:?}"
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(outcome.is_ok())
 }
 
 /// Gives a reserved slot back if opening the connection is abandoned (the request was
@@ -485,6 +691,7 @@ impl Drop for Reservation<'_> {
         if let Some(host) = state.hosts.get_mut(self.key) {
             host.connecting -= 1;
         }
+        forget_if_empty(&mut state.hosts, self.key);
         state.open -= 1;
         drop(state);
         self.pool.shared.notify();
@@ -492,19 +699,21 @@ impl Drop for Reservation<'_> {
 }
 
 pub(crate) enum LeaseKind {
-    Http1(Option<http1::SendRequest<Outgoing>>),
+    Http1(Option<Http1Conn>),
     Http2(Arc<Http2Conn>),
 }
 
 /// A connection lent to one request, given back when dropped: for reuse if
-/// [`set_reusable`](Lease::set_reusable) was called (the response was read to its end),
-/// closed otherwise.
+/// [`set_reusable`](Lease::set_reusable) was called (the response was read to its end) and
+/// the request body was handed over whole, closed otherwise.
 pub(crate) struct Lease {
     pool: Pool,
     key: Key,
     pub(crate) kind: LeaseKind,
     reused: bool,
     reusable: bool,
+    /// The request body being sent, if it has one.
+    request_body: Option<Arc<WriteProgress>>,
     /// For HTTP/1.1: the thread whose own runtime drives the connection, if one does.
     home: Option<u64>,
 }
@@ -524,10 +733,16 @@ impl Lease {
         self.reusable = true;
     }
 
+    /// Follows the request body sent on this connection: until it has all gone out, the
+    /// connection is not reused.
+    pub(crate) fn track_request_body(&mut self, progress: Option<Arc<WriteProgress>>) {
+        self.request_body = progress;
+    }
+
     /// The HTTP/1.1 sender, for sending.
     pub(crate) fn http1(&mut self) -> Option<&mut http1::SendRequest<Outgoing>> {
         match &mut self.kind {
-            LeaseKind::Http1(sender) => sender.as_mut(),
+            LeaseKind::Http1(conn) => conn.as_mut().map(|conn| &mut conn.sender),
             LeaseKind::Http2(_) => None,
         }
     }
@@ -550,20 +765,22 @@ impl Drop for Lease {
                     *lock(&conn.idle_since) = Instant::now();
                 }
             }
-            LeaseKind::Http1(sender) => {
-                let Some(sender) = sender.take() else {
+            LeaseKind::Http1(conn) => {
+                let Some(conn) = conn.take() else {
                     return;
                 };
+                let body_sent = self.request_body.as_ref().is_none_or(|p| p.complete());
                 let mut state = lock(&shared.state);
                 let room = shared
                     .limits
                     .max_keepalive_connections
                     .is_none_or(|max| state.idle < max);
-                let keep = self.reusable && room && !state.closed && !sender.is_closed();
+                let keep =
+                    self.reusable && body_sent && room && !state.closed && !conn.sender.is_closed();
                 if keep {
                     state.idle += 1;
                     let idle = Idle {
-                        sender,
+                        conn,
                         since: Instant::now(),
                         home: self.home,
                     };
@@ -579,10 +796,160 @@ impl Drop for Lease {
                     }
                 } else {
                     state.open -= 1;
-                    drop(sender);
+                    forget_if_empty(&mut state.hosts, &self.key);
+                    drop(state);
+                    drop(conn);
                 }
             }
         }
         shared.notify();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::Body;
+    use hyper_util::rt::TokioIo;
+
+    fn pool(limits: Limits) -> Pool {
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+        let connector = Connector {
+            tls: Arc::new(tls),
+            http2: false,
+            http2_prior_knowledge: false,
+        };
+        Pool::new(limits, connector)
+    }
+
+    fn key(port: u16) -> Key {
+        Key {
+            https: false,
+            host: "origin.test".into(),
+            port,
+        }
+    }
+
+    /// Plays a connection attempt to `key` that fails (or is cancelled).
+    fn fail_to_connect(pool: &Pool, key: &Key) {
+        assert!(matches!(pool.find(key, false), Ok(Found::Open)));
+        drop(Reservation {
+            pool,
+            key,
+            done: false,
+        });
+    }
+
+    #[test]
+    fn origins_without_connections_leave_no_entry() {
+        let pool = pool(Limits::default());
+        for port in 1..=1000 {
+            fail_to_connect(&pool, &key(port));
+        }
+        assert_eq!(pool.host_entries(), 0);
+        assert_eq!(lock(&pool.shared.state).open, 0);
+    }
+
+    #[test]
+    fn entries_of_waiting_origins_stay_bounded() {
+        // One slot, held by a connection being opened: every other origin waits, and
+        // leaves an entry behind it each time.
+        let pool = pool(Limits::default().max_connections(1));
+        let holder = key(0);
+        assert!(matches!(pool.find(&holder, false), Ok(Found::Open)));
+        for port in 1..=1000 {
+            assert!(matches!(pool.find(&key(port), false), Ok(Found::Wait)));
+        }
+        assert!(
+            pool.host_entries() <= 2,
+            "{} entries for 1 connection",
+            pool.host_entries()
+        );
+        drop(Reservation {
+            pool: &pool,
+            key: &holder,
+            done: false,
+        });
+        // Without a limit, entries left empty are swept as new origins come.
+        let unlimited = self::pool(Limits::default());
+        {
+            let mut state = lock(&unlimited.shared.state);
+            for port in 1..=1000 {
+                state.hosts.insert(key(port), Host::default());
+            }
+            state.sweep_hosts_at = 1000;
+        }
+        fail_to_connect(&unlimited, &key(5000));
+        assert!(unlimited.host_entries() <= MIN_HOST_SWEEP);
+    }
+
+    #[test]
+    fn closing_while_connecting_counts_the_connection_out_once() {
+        let pool = pool(Limits::default().max_connections(1));
+        let key = key(1);
+        assert!(matches!(pool.find(&key, false), Ok(Found::Open)));
+        pool.close();
+        drop(Reservation {
+            pool: &pool,
+            key: &key,
+            done: false,
+        });
+        assert_eq!(lock(&pool.shared.state).open, 0);
+        assert_eq!(pool.host_entries(), 0);
+        assert!(pool.find(&key, false).is_err(), "a closed pool refuses");
+    }
+
+    /// A connection still sending a body that never ends is not waited for past the
+    /// limit: the wait is a `PoolTimeout`, and the slot is given back.
+    #[tokio::test]
+    async fn the_wait_for_a_busy_pooled_connection_is_bounded() {
+        let pool = pool(Limits::default().max_connections(1));
+        let key = key(1);
+        assert!(matches!(pool.find(&key, false), Ok(Found::Open)));
+        lock(&pool.shared.state)
+            .hosts
+            .entry(key.clone())
+            .or_default()
+            .connecting -= 1;
+
+        // The server end is never read beyond the buffer: the body stays in flight.
+        let (io, _server) = tokio::io::duplex(1024);
+        let (mut sender, conn) = http1::Builder::new()
+            .handshake::<_, Outgoing>(TokioIo::new(io))
+            .await
+            .unwrap();
+        let task = tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let endless =
+            futures_util::stream::pending::<std::result::Result<bytes::Bytes, std::io::Error>>();
+        let request = http::Request::post("/")
+            .body(Outgoing::new(Body::from_stream(endless, None)))
+            .unwrap();
+        let in_flight = sender.send_request(request);
+        let mut lease = pool.lease(
+            &key,
+            LeaseKind::Http1(Some(Http1Conn::new(sender, task.abort_handle()))),
+            true,
+        );
+        let limit = Duration::from_millis(100);
+        let timeout = Timeout::none().pool(limit);
+        let started = Instant::now();
+        let waited = ready(&mut lease, Some((started + limit, limit)), &timeout).await;
+        assert_eq!(waited.unwrap_err().kind(), ErrorKind::PoolTimeout);
+        assert!(started.elapsed() < Duration::from_secs(2));
+        drop(in_flight);
+        drop(lease);
+        assert_eq!(lock(&pool.shared.state).open, 0, "the slot is back");
+        assert!(
+            task.await.unwrap_err().is_cancelled(),
+            "the connection is stopped"
+        );
     }
 }
