@@ -4,7 +4,9 @@
 //! background thread with its own tokio runtime, so it works from `#[tokio::test]`, plain
 //! `#[test]` and examples alike. The `httplib-testserver` binary starts the same server for
 //! Node and browser test scripts. [`RawServer`] is a scripted TCP server for peers that
-//! misbehave below the HTTP layer.
+//! misbehave below the HTTP layer; [`FaultServer`] builds on it to script faults: HTTP/1.1
+//! byte by byte ([`Step`]), TLS with a bad certificate or ALPN ([`TlsFault`]), and HTTP/2
+//! frames ([`H2Fault`]).
 //!
 //! Listeners:
 //! - `http`: HTTP/1.1, and HTTP/2 over cleartext by prior knowledge (detected from the
@@ -57,6 +59,7 @@
 
 mod body;
 mod cors;
+mod faults;
 mod listeners;
 mod raw;
 mod routes;
@@ -64,5 +67,6 @@ mod server;
 mod state;
 mod tls;
 
-pub use raw::{RawRequest, RawServer, read_request};
+pub use faults::{FaultServer, H2Fault, Step, TlsFault};
+pub use raw::{RawRequest, RawServer, read_request, read_request_head};
 pub use server::{TestServer, TestServerOptions};

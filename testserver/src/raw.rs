@@ -45,7 +45,31 @@ impl RawRequest {
 /// Reads byte by byte up to the end of the head, so nothing after the request is consumed
 /// and the next call reads the next request of a keep-alive connection. Returns `None` on
 /// EOF before the first byte; a malformed head is an `InvalidData` error.
-pub fn read_request(stream: &mut TcpStream) -> io::Result<Option<RawRequest>> {
+pub fn read_request<S: Read>(stream: &mut S) -> io::Result<Option<RawRequest>> {
+    let Some(mut request) = read_request_head(stream)? else {
+        return Ok(None);
+    };
+    let chunked = request
+        .header("transfer-encoding")
+        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
+    if chunked {
+        request.body = read_chunked(stream)?;
+    } else if let Some(length) = request.header("content-length") {
+        let length: usize = length
+            .parse()
+            .map_err(|_| invalid("malformed Content-Length"))?;
+        let mut body = vec![0; length];
+        stream.read_exact(&mut body)?;
+        request.body = body;
+    }
+    Ok(Some(request))
+}
+
+/// Reads one HTTP/1.1 request head from `stream` and leaves its body unread (`body` is
+/// empty): for servers that answer before the upload is over.
+///
+/// Returns `None` on EOF before the first byte; a malformed head is an `InvalidData` error.
+pub fn read_request_head<S: Read>(stream: &mut S) -> io::Result<Option<RawRequest>> {
     let mut head = Vec::new();
     loop {
         let Some(byte) = read_byte(stream)? else {
@@ -81,30 +105,16 @@ pub fn read_request(stream: &mut TcpStream) -> io::Result<Option<RawRequest>> {
         };
         headers.push((name.trim().to_owned(), value.trim().to_owned()));
     }
-    let mut request = RawRequest {
+    Ok(Some(RawRequest {
         method: method.to_owned(),
         path: path.to_owned(),
         version: version.to_owned(),
         headers,
         body: Vec::new(),
-    };
-    let chunked = request
-        .header("transfer-encoding")
-        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
-    if chunked {
-        request.body = read_chunked(stream)?;
-    } else if let Some(length) = request.header("content-length") {
-        let length: usize = length
-            .parse()
-            .map_err(|_| invalid("malformed Content-Length"))?;
-        let mut body = vec![0; length];
-        stream.read_exact(&mut body)?;
-        request.body = body;
-    }
-    Ok(Some(request))
+    }))
 }
 
-fn read_byte(stream: &mut TcpStream) -> io::Result<Option<u8>> {
+fn read_byte<S: Read>(stream: &mut S) -> io::Result<Option<u8>> {
     let mut byte = [0u8; 1];
     loop {
         match stream.read(&mut byte) {
@@ -117,7 +127,7 @@ fn read_byte(stream: &mut TcpStream) -> io::Result<Option<u8>> {
 }
 
 /// One CRLF- (or LF-) terminated line, without its terminator.
-fn read_line(stream: &mut TcpStream) -> io::Result<String> {
+fn read_line<S: Read>(stream: &mut S) -> io::Result<String> {
     let mut line = Vec::new();
     loop {
         match read_byte(stream)? {
@@ -135,7 +145,7 @@ fn read_line(stream: &mut TcpStream) -> io::Result<String> {
     String::from_utf8(line).map_err(|_| invalid("line is not UTF-8"))
 }
 
-fn read_chunked(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+fn read_chunked<S: Read>(stream: &mut S) -> io::Result<Vec<u8>> {
     let mut body = Vec::new();
     loop {
         let line = read_line(stream)?;

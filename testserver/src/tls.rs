@@ -15,7 +15,7 @@ use tokio_rustls::TlsAcceptor;
 
 /// The names the leaf certificate is valid for: what `https_url` and friends use, plus the
 /// loopback addresses for clients that connect by IP.
-const LEAF_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+pub(crate) const LEAF_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 
 /// ALPN protocol id of HTTP/2.
 pub(crate) const ALPN_H2: &[u8] = b"h2";
@@ -77,7 +77,7 @@ impl Certs {
     }
 }
 
-fn name(common_name: &str) -> DistinguishedName {
+pub(crate) fn name(common_name: &str) -> DistinguishedName {
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, common_name);
     dn
