@@ -126,6 +126,12 @@ fn parse(input: &str, base: Option<&Url>) -> Result<Url> {
             input,
         ));
     }
+    // It would also drop leading and trailing spaces: ` https://evil.test` would then be
+    // absolute while it looks relative to a reader (and to a check that it starts with a
+    // scheme). Refused too.
+    if input.starts_with(' ') || input.ends_with(' ') {
+        return Err(invalid("the URL starts or ends with a space", input));
+    }
     match Url::parse(input) {
         Ok(url) => check(url),
         Err(url::ParseError::RelativeUrlWithoutBase) => match base {
@@ -137,7 +143,8 @@ fn parse(input: &str, base: Option<&Url>) -> Result<Url> {
 }
 
 /// Joins `relative` under `base` as httpx does: the base URL is a prefix, so a leading `/`
-/// in `relative` does not drop the base's path. What looks relative must stay relative:
+/// in `relative` does not drop the base's path, and `..` may not climb above it. What
+/// looks relative must stay relative:
 /// the WHATWG parser reads a backslash as a slash and drops leading spaces, so inputs
 /// such as `/\\evil.test/x` or ` //evil.test/x` would otherwise name another host and take
 /// the client's default headers and credentials there. Those are refused.
@@ -156,6 +163,12 @@ fn join(base: &Url, relative: &str) -> Result<Url> {
     if !same_origin(&joined, base) {
         return Err(invalid(
             "the relative URL names another host than the base_url (a leading backslash or space?)",
+            relative,
+        ));
+    }
+    if !joined.path().starts_with(prefix.path()) {
+        return Err(invalid(
+            "the relative URL climbs out of the base_url's path (`..`)",
             relative,
         ));
     }
@@ -270,6 +283,20 @@ mod tests {
             let err = escape.into_url(Some(&b)).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidUrl, "{escape:?}");
         }
+        for climb in [
+            "../admin",
+            "/../../etc/passwd",
+            "a/../../x",
+            "%2e%2e/x",
+            ".%2E/x",
+        ] {
+            let err = climb.into_url(Some(&b)).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidUrl, "{climb:?}");
+        }
+        assert_eq!(
+            "a/../b".into_url(Some(&b)).unwrap().as_str(),
+            "https://api.example.com/v1/b"
+        );
         // What stays under the base is joined as before: leading slashes are the prefix's.
         assert_eq!(
             "//evil.test/x".into_url(Some(&b)).unwrap().as_str(),
@@ -315,6 +342,8 @@ mod tests {
             "http://a.test/\r\nX: y",
             "http://a.test/\tx",
             "http://a.test/\0",
+            " http://a.test/",
+            "http://a.test/ ",
         ] {
             let err = bad.into_url(None).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidUrl, "{bad:?}");

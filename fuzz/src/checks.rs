@@ -4,7 +4,7 @@
 
 /// The defects whose invariants are enforced (fail the run) by default. Add a defect here
 /// in the commit that merges its fix.
-pub const ENFORCED_BY_DEFAULT: &[Defect] = &[];
+pub const ENFORCED_BY_DEFAULT: &[Defect] = &Defect::ALL;
 
 /// A defect of issue 8 that one of the targets' invariants catches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

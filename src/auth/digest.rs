@@ -157,8 +157,8 @@ impl DigestAuth {
         let Some(challenge) = response_headers
             .get_all(WWW_AUTHENTICATE)
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(Challenge::parse)
+            // obs-text (bytes above 0x7f) in one challenge must not hide the others.
+            .find_map(|v| Challenge::parse(&String::from_utf8_lossy(v.as_bytes())))
         else {
             return Ok(None);
         };
@@ -249,6 +249,11 @@ impl Challenge {
                 Some("auth")
             }
         };
+        // A session algorithm hashes the client nonce into HA1, and without a qop the
+        // answer has no `cnonce` to tell the server which (RFC 7616 requires a qop).
+        if algorithm.is_session() && qop.is_none() {
+            return None;
+        }
         Some(Challenge {
             realm: get("realm")?.to_owned(),
             nonce: get("nonce")?.to_owned(),
@@ -271,7 +276,9 @@ fn digest_challenges(header: &str) -> Vec<Vec<(String, String)>> {
         if rest.is_empty() {
             return challenges;
         }
-        let scheme_end = rest.find([' ', '\t']).unwrap_or(rest.len());
+        // A scheme is a token: it ends at whitespace, or at a comma when what came is no
+        // scheme at all (stray parameters before the first challenge).
+        let scheme_end = rest.find([' ', '\t', ',']).unwrap_or(rest.len());
         let (scheme, after) = rest.split_at(scheme_end);
         let (params, next) = auth_params(after);
         if scheme.eq_ignore_ascii_case("digest") {
@@ -393,6 +400,10 @@ mod tests {
         );
         assert!(Challenge::parse(r#"Digest realm="r", nonce="n", qop="auth-int""#).is_none());
         assert!(Challenge::parse(r#"Digest realm="r""#).is_none());
+        assert!(
+            Challenge::parse(r#"Digest realm="r", nonce="n", algorithm=MD5-sess"#).is_none(),
+            "a session algorithm needs a qop to carry the client nonce"
+        );
         assert!(Challenge::parse("Digest").is_none());
         assert!(Challenge::parse("").is_none());
     }

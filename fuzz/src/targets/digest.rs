@@ -135,27 +135,80 @@ fn check_answer(header: &str) -> Result<(), Violation> {
     Ok(())
 }
 
-/// The challenges in `line` starting with `Digest` outside quoted strings: each alone.
+/// The `Digest` challenges of `line`, each as text of its own, when `line` is a
+/// well-formed list of challenges (RFC 9110 section 11.2: `challenge = auth-scheme [ 1*SP
+/// #auth-param ]`, `auth-param = token BWS "=" BWS ( token / quoted-string )`). A
+/// malformed line gives none: how a parser recovers from garbage is its own choice, and
+/// D14 only claims that a well-formed unsupported challenge hides no supported one.
 fn digest_starts(line: &str) -> Vec<String> {
-    let mut starts = Vec::new();
-    let (mut quoted, mut escaped) = (false, false);
-    for (i, c) in line.char_indices() {
+    strict_challenges(line).unwrap_or_default()
+}
+
+fn is_tchar(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
+}
+
+/// `s` without its leading token, or `None` when it does not start with one.
+fn after_token(s: &str) -> Option<(&str, &str)> {
+    let end = s.find(|c: char| !is_tchar(c)).unwrap_or(s.len());
+    (end > 0).then(|| s.split_at(end))
+}
+
+/// `s` without its leading quoted-string, or `None` when it does not start with one.
+fn after_quoted(s: &str) -> Option<&str> {
+    let mut chars = s.strip_prefix('"')?.char_indices();
+    while let Some((i, c)) = chars.next() {
         match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            _ if !quoted
-                && line[i..].len() >= 6
-                && line.is_char_boundary(i + 6)
-                && line[i..i + 6].eq_ignore_ascii_case("digest")
-                && line[..i].trim_end().chars().last().is_none_or(|p| p == ',') =>
-            {
-                starts.push(line[i..].to_owned());
+            '\\' => {
+                chars.next()?;
             }
+            '"' => return Some(&s[i + 2..]),
             _ => {}
         }
     }
-    starts
+    None
+}
+
+fn strict_challenges(line: &str) -> Option<Vec<String>> {
+    let ows = |s: &str| s.trim_start_matches([' ', '\t']).len();
+    let mut found = Vec::new();
+    let mut rest = line.trim_start_matches([' ', '\t', ',']);
+    while !rest.is_empty() {
+        let start = line.len() - rest.len();
+        let (scheme, mut after) = after_token(rest)?;
+        // The auth-params, up to a token not followed by `=` (the next challenge).
+        loop {
+            let list = after.trim_start_matches([' ', '\t', ',']);
+            let Some((_, past_name)) = after_token(list) else {
+                after = list;
+                break;
+            };
+            let value = past_name.trim_start_matches([' ', '\t']);
+            let Some(value) = value.strip_prefix('=') else {
+                after = list;
+                break;
+            };
+            let value = &value[value.len() - ows(value)..];
+            after = match after_quoted(value) {
+                Some(past) => past,
+                None => after_token(value)?.1,
+            };
+            let next = after.trim_start_matches([' ', '\t']);
+            if !(next.is_empty() || next.starts_with(',')) {
+                return None;
+            }
+        }
+        if scheme.eq_ignore_ascii_case("digest") {
+            let end = line.len() - after.len();
+            found.push(
+                line[start..end]
+                    .trim_end_matches([' ', '\t', ','])
+                    .to_owned(),
+            );
+        }
+        rest = after;
+    }
+    Some(found)
 }
 
 impl Target for DigestTarget {
@@ -232,6 +285,35 @@ impl Target for DigestTarget {
             (status, n) => Err(Violation::new(format!(
                 "a Digest exchange ended in {status} after {n} requests\n{challenges:?}"
             ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod strict_tests {
+    use super::*;
+
+    #[test]
+    fn well_formed_lists_give_each_digest_challenge() {
+        let line = r#"Basic realm="a, b", Digest realm="r", nonce="n1", algorithm=SHA-512, Digest realm="r", nonce="n2""#;
+        assert_eq!(
+            digest_starts(line),
+            [
+                r#"Digest realm="r", nonce="n1", algorithm=SHA-512"#,
+                r#"Digest realm="r", nonce="n2""#
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_lists_make_no_claim() {
+        for line in [
+            r#"Basic real"="xm, Digest realm="y""#,
+            r#"nonce="n",Digest realm="r""#,
+            r#"Digest realm="unterminated"#,
+            r#"Digest realm=a b, Digest realm="r""#,
+        ] {
+            assert!(digest_starts(line).is_empty(), "{line}");
         }
     }
 }
