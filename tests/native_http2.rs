@@ -121,3 +121,24 @@ fn http2_works_from_the_blocking_api() {
         .unwrap();
     assert_eq!(r.http_version(), "HTTP/2");
 }
+
+/// Cancelled streams whose data is still arriving: h2 remembers only so many reset
+/// streams, answers late frames of forgotten ones with resets of its own, and used to
+/// close the whole connection (GOAWAY `too_many_internal_resets`, failing every request
+/// on it) once it had sent 1024 of them, as a long-lived client that cancels requests
+/// does (the soak found it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_many_streams_does_not_make_the_connection_close_itself() {
+    let client = http2_client();
+    let url = server().https_url("/stream-bytes/4000000?chunk_size=16384");
+    for _ in 0..40 {
+        let streams = (0..60).map(|_| async {
+            let mut r = client.stream(httplib::Method::GET, &url).await.unwrap();
+            r.chunk().await.unwrap();
+            // Dropped here, with most of its body still coming.
+        });
+        futures_util::future::join_all(streams).await;
+    }
+    let r = client.get(server().https_url("/echo")).await.unwrap();
+    assert_eq!(r.http_version(), "HTTP/2");
+}

@@ -70,6 +70,9 @@ pub(crate) async fn open(
 const H2_STREAM_WINDOW: u32 = 2 * 1024 * 1024;
 /// The HTTP/2 receive window of the whole connection.
 const H2_CONNECTION_WINDOW: u32 = 5 * 1024 * 1024;
+/// How many streams the client reset (cancelled) HTTP/2 remembers, so as to ignore the
+/// server's frames still on their way for them.
+const H2_REMEMBERED_RESETS: usize = 1024;
 
 /// The HTTP/2 handshake, complete only once the server's first SETTINGS frame has been
 /// applied: until then its stream limit is unknown, and a burst of requests would all be
@@ -86,6 +89,15 @@ async fn http2_handshake(io: Io) -> Result<Handshaken> {
         // (loopback, a LAN) stays small: it halved HTTP/2 download throughput (bench S4, S5).
         .initial_stream_window_size(H2_STREAM_WINDOW)
         .initial_connection_window_size(H2_CONNECTION_WINDOW)
+        // A cancelled request resets its stream, and the server's frames already on their
+        // way for it are ignored while h2 remembers the reset (h2's default: 50 streams for
+        // 1 s). A stream forgotten sooner makes h2 answer each late frame with a reset of
+        // its own, counted as the server's protocol error, and at 1024 of those over the
+        // connection's life h2 closes it, failing every request on it: a long-lived client
+        // that cancels requests reaches that. So: remember more, and no lifetime cap (it
+        // guards servers against abusive clients; a client can close a connection itself).
+        .max_concurrent_reset_streams(H2_REMEMBERED_RESETS)
+        .max_local_error_reset_streams(None)
         .handshake(TokioIo::new(io))
         .await
         .map_err(handshake_failed)?;
