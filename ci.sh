@@ -45,8 +45,11 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p httplib --locked
 # intra-doc links to them would break here.
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p httplib --target "$WASM" --features js-api --locked
 
-step "native tests: unit, mock-backend front-end, against the test server, doc examples"
+step "native tests: unit, mock-backend front-end, against the test server, the fault suite (native_faults_*), the fuzz targets for 3 s each (httplib-fuzz), doc examples"
 cargo test --workspace --locked 2>&1 | tee "$workdir/native.log"
+
+step "soak: 20,000 requests through one client, with server faults and cancellations (RSS and fds flat)"
+cargo run --locked -q -p httplib-soak -- --requests 20000 --max-seconds 120
 
 step "the README's tour runs end to end"
 cargo run --locked --example tour >/dev/null
