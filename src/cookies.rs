@@ -1,6 +1,6 @@
 //! The client's cookie jar, on the `cookie_store` crate (RFC 6265 domain, path, expiry
-//! and `Secure` rules), with the public suffix list (the `psl` crate) deciding which
-//! domains no cookie may be set for.
+//! and `Secure` rules), with the public suffix list (the `psl` crate, natively) deciding
+//! which domains no cookie may be set for.
 
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -134,7 +134,7 @@ fn within_public_suffix_rules<'c>(
         return Some(cookie);
     };
     let domain = domain.trim_start_matches('.').to_ascii_lowercase();
-    if psl::suffix_str(&domain) != Some(domain.as_str()) {
+    if !is_public_suffix(&domain) {
         return Some(cookie);
     }
     if url
@@ -145,6 +145,23 @@ fn within_public_suffix_rules<'c>(
         return Some(cookie);
     }
     None
+}
+
+cfg_if::cfg_if! {
+    if #[cfg(target_arch = "wasm32")] {
+        /// On wasm32 only top-level domains (`com`, `localhost`) count: the public suffix
+        /// list compiled in would more than double the npm package's `.wasm` (+260 KiB
+        /// gzip). Browsers keep cookies in their own jar, which has the list; in Node,
+        /// `co.uk` or `github.io` cookies are not refused yet.
+        fn is_public_suffix(domain: &str) -> bool {
+            !domain.contains('.')
+        }
+    } else {
+        /// True for `com`, `co.uk`, `github.io`: names under which anyone may register.
+        fn is_public_suffix(domain: &str) -> bool {
+            psl::suffix_str(domain) == Some(domain)
+        }
+    }
 }
 
 impl fmt::Debug for CookieJar {
@@ -183,6 +200,7 @@ mod tests {
         assert!(sent("https://a.test/").is_empty());
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn no_cookie_is_set_for_a_public_suffix() {
         let jar = CookieJar::default();

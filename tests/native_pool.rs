@@ -164,3 +164,50 @@ async fn an_early_response_is_returned_and_its_connection_not_reused() {
         "a new connection, not the busy one"
     );
 }
+
+/// A keep-alive server answering every request `200 ok`.
+fn keep_alive_ok() -> RawServer {
+    RawServer::start(|_, mut stream| {
+        while let Ok(Some(_)) = read_request(&mut stream) {
+            if stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                .is_err()
+            {
+                return;
+            }
+        }
+    })
+}
+
+/// A streamed body of known length (a multipart form, a `Body::from_stream` with its
+/// length) is sent whole once its last byte is handed over: its connection is reused like
+/// any other (the fix for early responses briefly closed them all).
+#[tokio::test]
+async fn uploads_of_every_kind_reuse_their_connection() {
+    let server = keep_alive_ok();
+    let client = client();
+    let stream = || {
+        httplib::Body::from_stream(
+            futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from("hello"))]),
+            Some(5),
+        )
+    };
+    let chunked = || {
+        httplib::Body::from_stream(
+            futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from("hello"))]),
+            None,
+        )
+    };
+    for _ in 0..2 {
+        let r = client.post(server.url("/")).content("bytes").await.unwrap();
+        assert_eq!(r.text().unwrap(), "ok");
+        let r = client.post(server.url("/")).content(stream()).await.unwrap();
+        assert_eq!(r.text().unwrap(), "ok");
+        let r = client.post(server.url("/")).content(chunked()).await.unwrap();
+        assert_eq!(r.text().unwrap(), "ok");
+        let form = httplib::multipart::Form::new().text("a", "b");
+        let r = client.post(server.url("/")).multipart(form).await.unwrap();
+        assert_eq!(r.text().unwrap(), "ok");
+    }
+    assert_eq!(server.connections_accepted(), 1);
+}

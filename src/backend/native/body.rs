@@ -77,6 +77,9 @@ impl WriteProgress {
 pub(crate) struct Outgoing {
     kind: Kind,
     len: Option<u64>,
+    /// Bytes of a stream handed over so far: a stream of known length has ended once they
+    /// reach it (hyper polls it no further).
+    sent: u64,
     progress: Option<Arc<WriteProgress>>,
 }
 
@@ -95,6 +98,7 @@ impl Outgoing {
         Outgoing {
             kind,
             len,
+            sent: 0,
             progress: (len != Some(0)).then(WriteProgress::new),
         }
     }
@@ -133,6 +137,9 @@ impl HttpBody for Outgoing {
         };
         match next {
             Some(Ok(chunk)) => {
+                if let Kind::Stream(_) = this.kind {
+                    this.sent += chunk.len() as u64;
+                }
                 if this.is_end_stream() {
                     // hyper asks no further once the body says it has ended.
                     this.finished(true);
@@ -155,7 +162,7 @@ impl HttpBody for Outgoing {
     fn is_end_stream(&self) -> bool {
         match &self.kind {
             Kind::Bytes(bytes) => bytes.is_empty(),
-            Kind::Stream(_) => self.len == Some(0),
+            Kind::Stream(_) => self.len.is_some_and(|len| self.sent >= len),
         }
     }
 
