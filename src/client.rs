@@ -90,6 +90,19 @@ pub(crate) struct ClientInner {
     pub(crate) urls: UrlCache,
 }
 
+impl ClientInner {
+    /// Refuses `url` when this client may not leave its base URL's origin
+    /// ([`ClientBuilder::allow_absolute_urls`]) and `url` does. Checked when a request is
+    /// built, and again for every request sent (a prebuilt `Request`, a changed URL, a
+    /// redirect's target).
+    pub(crate) fn check_origin(&self, url: &Url) -> Result<()> {
+        match &self.base_url {
+            Some(base) if !self.allow_absolute_urls => crate::into_url::check_stays_on(url, base),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl Client {
     /// A client with the defaults: 5 s timeouts, no redirects followed, cookies kept,
     /// httpx's pool limits.
@@ -138,12 +151,7 @@ impl Client {
             .inner
             .urls
             .resolve(url, self.inner.base_url.as_ref())
-            .and_then(|url| match &self.inner.base_url {
-                Some(base) if !self.inner.allow_absolute_urls => {
-                    crate::into_url::check_stays_on(url, base)
-                }
-                _ => Ok(url),
-            })
+            .and_then(|url| self.inner.check_origin(&url).map(|()| url))
             .map(|url| Request::new(method, url));
         RequestBuilder::new(self.clone(), request)
     }
@@ -387,7 +395,7 @@ impl Default for Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url.as_ref().map(Url::as_str))
+            .field("base_url", &self.inner.base_url.as_ref().map(shown_url))
             .field("timeout", &self.inner.timeout)
             .field("follow_redirects", &self.inner.follow_redirects)
             .finish_non_exhaustive()
@@ -539,7 +547,10 @@ impl ClientBuilder {
                 self.sensitive_headers.push(name);
                 self
             }
-            Err(e) => self.fail(invalid_default_header(e.into())),
+            Err(e) => self.fail(
+                Error::new(ErrorKind::Builder, "invalid sensitive header name")
+                    .with_source(e.into()),
+            ),
         }
     }
 
@@ -1011,6 +1022,11 @@ fn default_headers(backend_decodes: bool) -> HeaderMap {
     headers
 }
 
+/// A URL as `Debug` shows it: without its password.
+fn shown_url(url: &Url) -> String {
+    crate::credentials::redacted(url).as_str().to_owned()
+}
+
 fn invalid_default_header(e: http::Error) -> Error {
     Error::new(
         ErrorKind::Builder,
@@ -1022,7 +1038,7 @@ fn invalid_default_header(e: http::Error) -> Error {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url.as_ref().map(Url::as_str))
+            .field("base_url", &self.base_url.as_ref().map(shown_url))
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }

@@ -133,14 +133,13 @@ fn within_public_suffix_rules<'c>(
     let Some(domain) = cookie.domain() else {
         return Some(cookie);
     };
-    let domain = domain.trim_start_matches('.').to_ascii_lowercase();
+    // A trailing dot names the same domain (`github.io.`): the list knows it without.
+    let domain = domain.trim_matches('.').to_ascii_lowercase();
     if !is_public_suffix(&domain) {
         return Some(cookie);
     }
-    if url
-        .host_str()
-        .is_some_and(|host| host.eq_ignore_ascii_case(&domain))
-    {
+    let host = url.host_str().map(|host| host.trim_end_matches('.'));
+    if host.is_some_and(|host| host.eq_ignore_ascii_case(&domain)) {
         cookie.unset_domain();
         return Some(cookie);
     }
@@ -208,6 +207,7 @@ mod tests {
         set_by("https://evil.github.io/", "gh=1; Domain=github.io");
         set_by("https://shop.example.co.uk/", "uk=1; Domain=.co.uk");
         set_by("https://www.example.com/", "com=1; Domain=COM");
+        set_by("https://evil.github.io./", "dot=1; Domain=github.io.");
         set_by("https://www.example.com/", "ok=1; Domain=example.com");
         let names = |url: &str| -> Vec<String> {
             let mut names: Vec<String> = jar
@@ -219,6 +219,7 @@ mod tests {
             names
         };
         assert!(names("https://victim.github.io/").is_empty());
+        assert!(names("https://victim.github.io./").is_empty());
         assert!(names("https://bank.co.uk/").is_empty());
         assert_eq!(names("https://api.example.com/"), ["ok"]);
         assert!(names("https://other.com/").is_empty());

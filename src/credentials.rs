@@ -81,6 +81,26 @@ pub(crate) fn redacted(url: &Url) -> Cow<'_, Url> {
     Cow::Owned(shown)
 }
 
+/// URL text that may not parse, as it may be printed: whatever stands between `://` and
+/// the last `@` of the authority (`user:password`) replaced by `***`.
+pub(crate) fn redacted_text(text: &str) -> Cow<'_, str> {
+    let Some(scheme_end) = text.find("://") else {
+        return Cow::Borrowed(text);
+    };
+    let authority_start = scheme_end + 3;
+    let authority_end = text[authority_start..]
+        .find(['/', '?', '#', '\\'])
+        .map_or(text.len(), |i| authority_start + i);
+    match text[authority_start..authority_end].rfind('@') {
+        Some(at) => Cow::Owned(format!(
+            "{}***{}",
+            &text[..authority_start],
+            &text[authority_start + at..]
+        )),
+        None => Cow::Borrowed(text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +144,11 @@ mod tests {
         assert!(take_from_url(&mut url).is_some());
         assert_eq!(url.as_str(), "https://a.test/x");
         assert!(take_from_url(&mut url).is_none());
+        assert_eq!(
+            redacted_text("http://u:hunter2@exa mple.test/a@b"),
+            "http://***@exa mple.test/a@b"
+        );
+        assert_eq!(redacted_text("http://a.test/x@y"), "http://a.test/x@y");
+        assert_eq!(redacted_text("no scheme@all"), "no scheme@all");
     }
 }

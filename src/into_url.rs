@@ -114,7 +114,8 @@ impl IntoUrl for &Url {
 }
 
 fn invalid(message: &'static str, input: &str) -> Error {
-    Error::new(ErrorKind::InvalidUrl, format!("{message}: {input:?}"))
+    let shown = crate::credentials::redacted_text(input);
+    Error::new(ErrorKind::InvalidUrl, format!("{message}: {shown:?}"))
 }
 
 fn parse(input: &str, base: Option<&Url>) -> Result<Url> {
@@ -160,9 +161,14 @@ fn join(base: &Url, relative: &str) -> Result<Url> {
     let joined = prefix.join(trimmed).map_err(|e| {
         invalid("the URL cannot be joined to the base_url", relative).with_source(e)
     })?;
-    if !same_origin(&joined, base) {
+    // The userinfo too: `\\\\mallory:pw@api.test/` names the base's host but would send
+    // its own credentials instead of the client's.
+    if !same_origin(&joined, base)
+        || joined.username() != base.username()
+        || joined.password() != base.password()
+    {
         return Err(invalid(
-            "the relative URL names another host than the base_url (a leading backslash or space?)",
+            "the relative URL names another host or user than the base_url (a leading backslash?)",
             relative,
         ));
     }
@@ -185,9 +191,9 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
 
 /// Refuses `url` when the client may not leave its base URL's origin
 /// (`ClientBuilder::allow_absolute_urls(false)`) and `url` does.
-pub(crate) fn check_stays_on(url: Url, base: &Url) -> Result<Url> {
-    if same_origin(&url, base) {
-        return Ok(url);
+pub(crate) fn check_stays_on(url: &Url, base: &Url) -> Result<()> {
+    if same_origin(url, base) {
+        return Ok(());
     }
     Err(Error::new(
         ErrorKind::InvalidUrl,
@@ -196,7 +202,7 @@ pub(crate) fn check_stays_on(url: Url, base: &Url) -> Result<Url> {
             base.origin().ascii_serialization()
         ),
     )
-    .with_url(&url))
+    .with_url(url))
 }
 
 fn check(url: Url) -> Result<Url> {
@@ -279,6 +285,7 @@ mod tests {
             "/\\/evil.test/x",
             " //evil.test/x",
             "  /\\evil.test/x",
+            "\\\\mallory:pw@api.example.com/v1/x",
         ] {
             let err = escape.into_url(Some(&b)).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidUrl, "{escape:?}");
@@ -316,13 +323,13 @@ mod tests {
     fn a_client_that_forbids_absolute_urls_stays_on_its_origin() {
         let b = base("https://api.example.com/v1");
         let same = base("https://API.example.com:443/other");
-        assert!(check_stays_on(same, &b).is_ok());
+        assert!(check_stays_on(&same, &b).is_ok());
         for other in [
             "http://api.example.com/v1",
             "https://api.example.com:8443/v1",
             "https://evil.test/v1",
         ] {
-            let err = check_stays_on(base(other), &b).unwrap_err();
+            let err = check_stays_on(&base(other), &b).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidUrl, "{other}");
         }
     }

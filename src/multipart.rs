@@ -190,12 +190,12 @@ impl Form {
         Ok(self.part(name, Part::file(path)?))
     }
 
-    /// The `Content-Type` header of the form, with its boundary.
     /// The error that keeps this form from being sent, if any.
     pub(crate) fn take_failure(&mut self) -> Option<Error> {
         self.failed.take()
     }
 
+    /// The `Content-Type` header of the form, with its boundary.
     pub(crate) fn content_type(&self) -> String {
         format!("multipart/form-data; boundary={}", self.boundary)
     }

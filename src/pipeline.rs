@@ -34,6 +34,7 @@ pub(crate) async fn execute(client: &ClientInner, request: Request) -> Result<St
         body,
         options,
     } = request;
+    client.check_origin(&url)?;
     let url_auth = crate::credentials::take_from_url(&mut url);
     let timeout = options.timeout.unwrap_or(client.timeout);
     let follow = options.follow_redirects.unwrap_or(client.follow_redirects);
@@ -66,7 +67,7 @@ pub(crate) async fn execute(client: &ClientInner, request: Request) -> Result<St
         let response = send_hop(client, &mut hop, auth, options, keep).await?;
         let status = response.status();
         if !follow || !redirect::is_redirect(status, response.headers()) {
-            return Ok(finish(client, response, hop.url, history, timeout));
+            return Ok(finish(client, response, hop, history, timeout));
         }
         if history.len() >= max_redirects {
             return Err(Error::new(
@@ -85,11 +86,14 @@ pub(crate) async fn execute(client: &ClientInner, request: Request) -> Result<St
             &client.sensitive_headers,
         )
         .map_err(|e| e.with_url(&hop.url))?;
+        if let Next::Follow(next) = &next {
+            client.check_origin(&next.url)?;
+        }
         match next {
-            Next::Stop => return Ok(finish(client, response, hop.url, history, timeout)),
+            Next::Stop => return Ok(finish(client, response, hop, history, timeout)),
             Next::Follow(next) => {
-                let url = std::mem::replace(&mut hop, *next).url;
-                let previous = finish(client, response, url, Vec::new(), timeout);
+                let previous = std::mem::replace(&mut hop, *next);
+                let previous = finish(client, response, previous, Vec::new(), timeout);
                 history.push(redirect_in_history(previous, &timeout).await);
             }
         }
@@ -271,15 +275,22 @@ async fn drain(mut body: ResponseBody, keep: usize, read_timeout: Option<Duratio
     kept.freeze()
 }
 
-/// The streaming response the caller gets: decoded, with the read timeout between chunks,
-/// and with errors that name the URL.
+/// The streaming response the caller gets for the request `hop`: decoded, with the read
+/// timeout between chunks, and with errors that name the URL.
 fn finish(
     client: &ClientInner,
     response: http::Response<ResponseBody>,
-    url: Url,
+    hop: Hop,
     history: Vec<Response>,
     timeout: Timeout,
 ) -> StreamingResponse {
+    // These have no body, whatever their `Content-Encoding` says of the one they describe.
+    let bodiless = hop.method == Method::HEAD
+        || matches!(
+            response.status(),
+            StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED
+        );
+    let url = hop.url;
     let (mut parts, body) = response.into_parts();
     let version = match parts.extensions.remove::<VersionUnknown>() {
         Some(VersionUnknown(later)) => VersionInfo::Later(later),
@@ -290,7 +301,7 @@ fn finish(
         None => url,
     };
     let body = crate::timeouts::read_timeout(body, timeout.read);
-    let body = if client.backend.decodes_content() {
+    let body = if client.backend.decodes_content() || bodiless {
         body
     } else {
         crate::decode::decode(&mut parts.headers, body, client.max_decoded_size)

@@ -63,7 +63,10 @@ pub(crate) fn next(
     let mut url = prev.url.join(location).map_err(|e| {
         Error::new(
             ErrorKind::InvalidUrl,
-            format!("the redirect Location {location:?} is not a valid URL"),
+            format!(
+                "the redirect Location {:?} is not a valid URL",
+                crate::credentials::redacted_text(location)
+            ),
         )
         .with_source(e)
     })?;

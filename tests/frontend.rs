@@ -732,6 +732,29 @@ async fn credentials_are_hidden_from_debug_and_errors() {
     assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
     let err = client.get("ftp://ada:hunter2@api.test/").await.unwrap_err();
     assert!(!err.to_string().contains("hunter2"), "{err}");
+    for unparsable in [
+        "http://ada:hunter2@[::1/x",
+        "http://ada:hunter2@exa mple.test/",
+    ] {
+        let err = client.get(unparsable).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidUrl);
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+    let based = Client::builder()
+        .base_url("https://ada:hunter2@api.test/")
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    assert!(!format!("{based:?}").contains("hunter2"), "{based:?}");
+    let moved = MockBackend::new();
+    redirecting(&moved, "/bad", 302, "http://ada:hunter2@exa mple.test/");
+    let following = Client::builder()
+        .follow_redirects(true)
+        .backend(moved)
+        .build()
+        .unwrap();
+    let err = following.get("http://api.test/bad").await.unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
 }
 
 #[test]
@@ -781,4 +804,66 @@ async fn no_cookie_is_kept_for_a_public_suffix() {
     );
     client.get("http://evil.github.io/").await.unwrap();
     assert_eq!(header(&last(&mock), "cookie").as_deref(), Some("site=1"));
+}
+
+#[test]
+async fn a_client_that_forbids_absolute_urls_never_leaves_its_origin() {
+    let mock = MockBackend::new();
+    redirecting(&mock, "/v1/away", 302, "http://evil.test/steal");
+    mock.handle(|_| Some(MockResponse::new(200)));
+    let client = Client::builder()
+        .base_url("http://api.test/v1")
+        .allow_absolute_urls(false)
+        .header("X-Api-Key", "secret")
+        .follow_redirects(true)
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let prebuilt = httplib::get("http://evil.test/steal").build().unwrap();
+    let err = client.send(prebuilt).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidUrl, "a prebuilt request");
+    let mut changed = client.get("/x").build().unwrap();
+    *changed.url_mut() = url::Url::parse("http://evil.test/steal").unwrap();
+    let err = client.send(changed).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidUrl, "a changed URL");
+    let err = client.get("/away").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidUrl, "a redirect");
+    let hosts: Vec<_> = mock
+        .requests()
+        .iter()
+        .map(|r| r.url.host_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        hosts,
+        ["api.test"],
+        "only the redirect itself was asked for"
+    );
+}
+
+#[test]
+async fn responses_without_a_body_are_not_decoded() {
+    let mock = MockBackend::new();
+    mock.on(
+        Method::HEAD,
+        "/v1/page",
+        MockResponse::new(200)
+            .header("Content-Encoding", "gzip")
+            .header("Content-Length", "25"),
+    );
+    mock.on(
+        Method::GET,
+        "/v1/empty",
+        MockResponse::new(204).header("Content-Encoding", "br"),
+    );
+    let client = client_with(&mock);
+    let r = client.head("/page").await.unwrap();
+    assert_eq!(r.status_code(), 200);
+    assert_eq!(
+        r.headers()["content-encoding"],
+        "gzip",
+        "it describes the GET's body"
+    );
+    let r = client.get("/empty").await.unwrap();
+    assert_eq!(r.status_code(), 204);
+    assert!(r.bytes().is_empty());
 }

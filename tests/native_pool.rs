@@ -201,9 +201,17 @@ async fn uploads_of_every_kind_reuse_their_connection() {
     for _ in 0..2 {
         let r = client.post(server.url("/")).content("bytes").await.unwrap();
         assert_eq!(r.text().unwrap(), "ok");
-        let r = client.post(server.url("/")).content(stream()).await.unwrap();
+        let r = client
+            .post(server.url("/"))
+            .content(stream())
+            .await
+            .unwrap();
         assert_eq!(r.text().unwrap(), "ok");
-        let r = client.post(server.url("/")).content(chunked()).await.unwrap();
+        let r = client
+            .post(server.url("/"))
+            .content(chunked())
+            .await
+            .unwrap();
         assert_eq!(r.text().unwrap(), "ok");
         let form = httplib::multipart::Form::new().text("a", "b");
         let r = client.post(server.url("/")).multipart(form).await.unwrap();
