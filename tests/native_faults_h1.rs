@@ -331,16 +331,20 @@ fn informational_flood() -> FaultServer {
 }
 
 #[tokio::test]
-#[ignore = "defect: a 1xx flood starves the runtime: the 500 ms read timeout fires only when the 40 MB flood ends (9-18 s)"]
 async fn an_endless_informational_flood_ends_by_the_read_timeout() {
+    // hyper skips each 1xx in its buffer and reads again without returning: unless its
+    // reads are charged by size, one poll of the connection parses the whole 40 MB flood
+    // (6-8 s), and the read timeout cannot fire until it is over.
     let server = informational_flood();
     let client = fault_client();
     let started = Instant::now();
-    assert_fails(
+    let err = assert_fails(
         client.get(server.url("/")).await,
         ErrorKind::ReadTimeout,
         started,
     );
+    let elapsed = started.elapsed();
+    assert!(elapsed < QUICK * 3, "took {elapsed:?}: {err}");
     assert_still_works(&client).await;
 }
 

@@ -16,6 +16,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::body::Outgoing;
 use super::connect::{Connected, Io, connect};
+use super::coop::CoopRead;
 use super::pool::{Connector, Http1Conn, Key};
 use crate::error::{Error, ErrorKind, Result};
 use crate::timeouts::within;
@@ -43,6 +44,8 @@ pub(crate) async fn open(
         connect_timeout,
     )
     .await?;
+    // Reads charged by size: hyper may loop over a read (a flood of 1xx) without yielding.
+    let io = CoopRead::new(io);
     if http2 {
         within(
             http2_handshake(io),
@@ -78,7 +81,7 @@ const H2_REMEMBERED_RESETS: usize = 1024;
 /// applied: until then its stream limit is unknown, and a burst of requests would all be
 /// put on this one connection (and refused or queued by the server) instead of spreading
 /// over as many connections as the limit calls for.
-async fn http2_handshake(io: Io) -> Result<Handshaken> {
+async fn http2_handshake(io: CoopRead<Io>) -> Result<Handshaken> {
     let signal = Arc::new(SettingsSignal::default());
     let io = FirstFrame::new(io, signal.clone());
     let (sender, mut conn) = http2::Builder::new(TokioExecutor::new())
@@ -147,13 +150,13 @@ struct SettingsSignal {
 /// SETTINGS, by RFC 9113 section 3.4). h2 applies each frame it has read before it reads
 /// again, so the first read after that frame is complete means the settings are applied.
 struct FirstFrame {
-    io: Io,
+    io: CoopRead<Io>,
     watch: FrameWatch,
     signal: Option<Arc<SettingsSignal>>,
 }
 
 impl FirstFrame {
-    fn new(io: Io, signal: Arc<SettingsSignal>) -> FirstFrame {
+    fn new(io: CoopRead<Io>, signal: Arc<SettingsSignal>) -> FirstFrame {
         FirstFrame {
             io,
             watch: FrameWatch::default(),

@@ -9,6 +9,7 @@
 
 mod body;
 mod connect;
+mod coop;
 mod error;
 mod handshake;
 mod pool;
