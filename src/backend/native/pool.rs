@@ -351,7 +351,7 @@ impl Pool {
         let mut guard = lock(&self.shared.state);
         let state = &mut *guard;
         if state.closed {
-            return Err(Error::builder("the client was closed"));
+            return Err(closed_error());
         }
         if !state.hosts.contains_key(key) {
             if state.hosts.len() >= state.sweep_hosts_at {
