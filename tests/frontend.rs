@@ -497,7 +497,7 @@ async fn fan_out_caps_concurrency_and_one_failure_sinks_nothing() {
         } else {
             MockResponse::new(200)
                 .text(n.to_string())
-                .delay(Duration::from_millis(10 * (6 - n)))
+                .delay(Duration::from_millis(50 * (6 - n)))
         })
     });
     let client = client_with(&mock);

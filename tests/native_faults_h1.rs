@@ -394,14 +394,11 @@ const TOO_LARGE: &[u8] =
     b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 const UPLOAD: usize = 10 * 1024 * 1024;
 
-#[tokio::test]
-async fn an_early_413_is_returned_while_the_upload_goes_out() {
-    // The server answers after the head, closes its side and discards the rest.
-    let server = FaultServer::h1(vec![
-        Step::ReadHead,
-        Step::write(TOO_LARGE),
-        Step::CloseAfterDraining(Duration::from_secs(3)),
-    ]);
+/// Uploads 10 MiB to a server that answers 413 after the head, then ends as `then` says:
+/// the 413 comes back (or a clear write error), in time, the request was seen once, and
+/// the client goes on.
+async fn assert_early_413_is_handled(then: Step) {
+    let server = FaultServer::h1(vec![Step::ReadHead, Step::write(TOO_LARGE), then]);
     let client = fault_client();
     let started = Instant::now();
     let result = client
@@ -419,28 +416,15 @@ async fn an_early_413_is_returned_while_the_upload_goes_out() {
 }
 
 #[tokio::test]
+async fn an_early_413_is_returned_while_the_upload_goes_out() {
+    // The server closes its side and discards the rest.
+    assert_early_413_is_handled(Step::CloseAfterDraining(Duration::from_secs(3))).await;
+}
+
+#[tokio::test]
 async fn an_early_413_then_a_close_is_the_413_or_a_write_error() {
-    // The server answers after the head and closes with the upload unread: its kernel
-    // resets the connection.
-    let server = FaultServer::h1(vec![
-        Step::ReadHead,
-        Step::write(TOO_LARGE),
-        Step::Pause(Duration::from_millis(20)),
-    ]);
-    let client = fault_client();
-    let started = Instant::now();
-    let result = client
-        .post(server.url("/"))
-        .content(vec![0u8; UPLOAD])
-        .await;
-    let elapsed = started.elapsed();
-    match &result {
-        Ok(r) => assert_eq!(r.status_code(), 413),
-        Err(e) => assert_eq!(e.kind(), ErrorKind::Write, "{e}"),
-    }
-    assert!(elapsed < faults_common::CEILING, "{elapsed:?}");
-    assert_eq!(server.requests_seen(), 1);
-    assert_still_works(&client).await;
+    // The server closes with the upload unread: its kernel resets the connection.
+    assert_early_413_is_handled(Step::Pause(Duration::from_millis(20))).await;
 }
 
 #[tokio::test]
