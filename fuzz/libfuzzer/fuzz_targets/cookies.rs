@@ -1,0 +1,6 @@
+//! libFuzzer target `cookies`: httplib-fuzz's `cookies` target and its invariants, coverage-guided.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|input: &[u8]| -> libfuzzer_sys::Corpus {
+    httplib_libfuzzer::fuzz("cookies", input)
+});

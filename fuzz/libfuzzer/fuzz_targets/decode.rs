@@ -1,0 +1,6 @@
+//! libFuzzer target `decode`: httplib-fuzz's `decode` target and its invariants, coverage-guided.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|input: &[u8]| -> libfuzzer_sys::Corpus {
+    httplib_libfuzzer::fuzz("decode", input)
+});
