@@ -5,7 +5,8 @@
 //      wasm-opt, no package.json: the steps below do those) into target/npm/wasm/
 //   2. wasm-opt (binaryen@132 from npm, flags from wasm-pack.toml); and the same (cargo,
 //      wasm-bindgen, wasm-opt) for npm/charsets, the encoding_rs wasm that Node loads to
-//      decode legacy charsets (its TextDecoder departs from the Encoding Standard there)
+//      decode legacy charsets (its TextDecoder departs from the Encoding Standard there),
+//      and for npm/psl, the public suffix list that Node loads for its cookie jar
 //   3. assembles target/npm/httplib/: the glue, the JS snippets it imports (the crate's
 //      inline_js, in snippets/), the optimized wasm, src/'s entry points, wrapper and
 //      declarations, README.md, and src/package.json with name and version set
@@ -107,18 +108,24 @@ const rawWasm = join(wasmDir, `${outName}_bg.wasm`);
 const wasmOut = join(pkgDir, `${outName}_bg.wasm`);
 run(wasmOpt, [...config["wasm-opt"].flags, rawWasm, "-o", wasmOut]);
 
-// npm/charsets: encoding_rs alone, for Node (see npm/charsets/src/lib.rs), with the same
-// profile and wasm-opt flags; wasm-bindgen's `web` glue, as for the main wasm.
+// npm/charsets (encoding_rs alone, see npm/charsets/src/lib.rs) and npm/psl (the public
+// suffix list alone, see npm/psl/src/lib.rs), the wasm Node loads on first use, with the
+// same profile and wasm-opt flags; wasm-bindgen's `web` glue, as for the main wasm.
 const cargoTarget = JSON.parse(
   execFileSync("cargo", ["metadata", "--format-version", "1", "--no-deps", "--locked"], { cwd: root, encoding: "utf8" }),
 ).target_directory;
-run("cargo", ["build", "-p", "httplib-charsets", "--lib", "--target", "wasm32-unknown-unknown", "--profile", build.profile, "--locked"], { cwd: root });
-run("wasm-bindgen", [
-  join(cargoTarget, "wasm32-unknown-unknown", build.profile, "httplib_charsets.wasm"),
-  "--target", build.target, "--out-dir", wasmDir, "--out-name", "charsets", "--no-typescript",
-]);
-const rawCharsets = join(wasmDir, "charsets_bg.wasm");
-run(wasmOpt, [...config["wasm-opt"].flags, rawCharsets, "-o", join(pkgDir, "charsets_bg.wasm")]);
+const companions = [
+  { crate: "httplib-charsets", out: "charsets" },
+  { crate: "httplib-psl", out: "psl" },
+];
+for (const { crate, out } of companions) {
+  run("cargo", ["build", "-p", crate, "--lib", "--target", "wasm32-unknown-unknown", "--profile", build.profile, "--locked"], { cwd: root });
+  run("wasm-bindgen", [
+    join(cargoTarget, "wasm32-unknown-unknown", build.profile, `${crate.replaceAll("-", "_")}.wasm`),
+    "--target", build.target, "--out-dir", wasmDir, "--out-name", out, "--no-typescript",
+  ]);
+  run(wasmOpt, [...config["wasm-opt"].flags, join(wasmDir, `${out}_bg.wasm`), "-o", join(pkgDir, `${out}_bg.wasm`)]);
+}
 
 // 3. assemble
 const template = JSON.parse(readFileSync(join(here, "src", "package.json"), "utf8"));
@@ -130,7 +137,7 @@ for (const file of readdirSync(join(here, "src"))) {
 }
 copyFileSync(join(here, "README.md"), join(pkgDir, "README.md"));
 copyFileSync(join(wasmDir, `${outName}.js`), join(pkgDir, `${outName}.js`));
-copyFileSync(join(wasmDir, "charsets.js"), join(pkgDir, "charsets.js"));
+for (const { out } of companions) copyFileSync(join(wasmDir, `${out}.js`), join(pkgDir, `${out}.js`));
 // The JS modules the crate's `inline_js` snippets become (the fetch backend's JS side),
 // imported by the glue from ./snippets/.
 if (existsSync(join(wasmDir, "snippets"))) {
@@ -178,6 +185,8 @@ const sizes = {
   text: measure(join(pkgDir, "text.mjs")),
   charsets: measure(join(pkgDir, "charsets_bg.wasm")),
   charsetsGlue: measure(join(pkgDir, "charsets.js")),
+  psl: measure(join(pkgDir, "psl_bg.wasm")),
+  pslGlue: measure(join(pkgDir, "psl.js")),
 };
 writeFileSync(join(target, "sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
@@ -191,6 +200,8 @@ for (const [what, label] of [
   ["text", "text.mjs (text decoding)"],
   ["charsets", "charsets_bg.wasm (Node, legacy charsets)"],
   ["charsetsGlue", "charsets.js (its glue)"],
+  ["psl", "psl_bg.wasm (Node, public suffixes)"],
+  ["pslGlue", "psl.js (its glue)"],
 ]) {
   console.log(`  ${label.padEnd(40)} ${kb(sizes[what].raw).padStart(11)} raw  ${kb(sizes[what].gzip).padStart(10)} gzip`);
 }

@@ -1,6 +1,7 @@
 //! The client's cookie jar, on the `cookie_store` crate (RFC 6265 domain, path, expiry
-//! and `Secure` rules), with the public suffix list (the `psl` crate, natively) deciding
-//! which domains no cookie may be set for.
+//! and `Secure` rules), with the public suffix list deciding which domains no cookie may be
+//! set for: the `psl` crate natively; on wasm32 a check the npm package's Node entry point
+//! registers (`npm/psl`), or else the top-level-domain rule.
 
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -148,11 +149,17 @@ fn within_public_suffix_rules<'c>(
 
 cfg_if::cfg_if! {
     if #[cfg(target_arch = "wasm32")] {
-        /// On wasm32 only top-level domains (`com`, `localhost`) count: the public suffix
-        /// list compiled in would more than double the npm package's `.wasm` (+260 KiB
-        /// gzip). Browsers keep cookies in their own jar, which has the list; in Node,
-        /// `co.uk` or `github.io` cookies are not refused yet.
+        /// On wasm32 the public suffix list compiled in would more than double the npm
+        /// package's `.wasm` (+260 KiB gzip), so it is asked of JS: the package's Node entry
+        /// point registers a check on a wasm of its own (`npm/psl`, loaded the first time
+        /// a cookie names a `Domain`). Without one (browsers, which keep cookies in their
+        /// own jar with its own list; Rust users on wasm32) only top-level domains (`com`,
+        /// `localhost`) count.
         fn is_public_suffix(domain: &str) -> bool {
+            #[cfg(feature = "js-api")]
+            if let Some(answer) = crate::js::public_suffix::ask(domain) {
+                return answer;
+            }
             !domain.contains('.')
         }
     } else {

@@ -75,6 +75,41 @@ test("cookies set by a redirect are sent to its target", async () => {
   assert.deepEqual(r.json().cookies, { k: "v" });
 });
 
+test("no cookie is kept for a public suffix (co.uk, github.io): Node has the whole list", async () => {
+  // A host on 127.0.0.1 cannot set a Domain cookie, so for this test the platform's fetch
+  // sends the requests for these names to the test server (a resolver in JS: the front-end
+  // sees the names, the server's real responses set the cookies); any other URL is refused,
+  // so nothing leaves 127.0.0.1.
+  const server = new URL(http("/"));
+  const routed = new Set(["evil.github.io", "victim.github.io", "github.io", "shop.example.co.uk", "www.example.co.uk", "bank.co.uk"]);
+  const platformFetch = globalThis.fetch;
+  globalThis.fetch = (input, init) => {
+    const url = new URL(String(input));
+    if (!routed.has(url.hostname)) return Promise.reject(new TypeError(`not routed here: ${url}`));
+    url.hostname = server.hostname;
+    return platformFetch(url, init);
+  };
+  const at = (host, path) => `http://${host}:${server.port}${path}`;
+  try {
+    const client = new Client();
+    const set = (host, ...cookies) => client.get(at(host, "/response-headers"), { params: { "Set-Cookie": cookies } });
+    await set("evil.github.io", "wide=1; Domain=github.io", "tld=1; Domain=io", "site=1; Domain=evil.github.io");
+    await set("shop.example.co.uk", "uk=1; Domain=.co.uk", "shop=1; Domain=example.co.uk");
+    await set("github.io", "own=1; Domain=GitHub.io.");
+    assert.deepEqual(client.cookies(at("victim.github.io", "/")), {});
+    assert.deepEqual(client.cookies(at("bank.co.uk", "/")), {});
+    assert.deepEqual(client.cookies(at("evil.github.io", "/")), { site: "1" });
+    // A host that is itself a public suffix keeps its cookie, for itself only.
+    assert.deepEqual(client.cookies(at("github.io", "/")), { own: "1" });
+    // What the server is sent: the Domain cookie of a registrable domain reaches its other
+    // hosts, the public suffix's never do.
+    assert.deepEqual((await client.get(at("www.example.co.uk", "/cookies"))).json().cookies, { shop: "1" });
+    assert.deepEqual((await client.get(at("victim.github.io", "/cookies"))).json().cookies, {});
+  } finally {
+    globalThis.fetch = platformFetch;
+  }
+});
+
 test("limits are accepted (and not applied: Node owns the connections)", async () => {
   const client = new Client({ limits: { maxConnections: 100, maxKeepaliveConnections: 20, keepaliveExpiry: null } });
   assert.equal((await client.get(http("/echo"))).statusCode, 200);

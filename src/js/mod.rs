@@ -13,6 +13,7 @@
 
 mod convert;
 mod options;
+pub(crate) mod public_suffix;
 mod stream;
 
 use http::Method;
