@@ -224,13 +224,13 @@ fn store_cookies(client: &ClientInner, response: &http::Response<ResponseBody>, 
 
 /// How much of a redirect's body `history()` keeps: enough for a diagnostic page, bounded
 /// whatever the server sends.
-pub(crate) const REDIRECT_BODY_KEPT: usize = 16 * 1024;
+const REDIRECT_BODY_KEPT: usize = 16 * 1024;
 
 /// The most of a body the client reads only to reuse its connection.
 const MAX_DRAIN: usize = 64 * 1024;
 
 /// The longest the client waits for such a body, whatever the read timeout: a slow body
-/// costs its connection, never the request's time.
+/// costs its connection and at most this much of the request's time.
 const MAX_DRAIN_TIME: Duration = Duration::from_secs(1);
 
 /// A followed redirect as `history()` shows it: its head and at most the first
