@@ -367,17 +367,7 @@ impl Pool {
             return Err(Error::builder("pool state lost its host"));
         };
 
-        host.http2.retain(|conn| {
-            let expired = conn.active.load(Ordering::Acquire) == 0
-                && limits
-                    .keepalive_expiry
-                    .is_some_and(|e| now.duration_since(*lock(&conn.idle_since)) > e);
-            let keep = !conn.sender.is_closed() && !expired;
-            if !keep {
-                *open -= 1;
-            }
-            keep
-        });
+        sweep_http2(&mut host.http2, open, limits, now);
         for conn in host.http2.iter().filter(|_| !fresh) {
             let capacity = conn.capacity(limits);
             let taken = conn
@@ -396,10 +386,7 @@ impl Pool {
         while !fresh && i > 0 {
             i -= 1;
             let conn = &host.idle[i];
-            let expired = limits
-                .keepalive_expiry
-                .is_some_and(|e| now.duration_since(conn.since) > e);
-            if conn.conn.sender.is_closed() || expired {
+            if conn.conn.sender.is_closed() || expired(limits, conn.since, now) {
                 host.idle.remove(i);
                 *idle -= 1;
                 *open -= 1;
@@ -557,34 +544,42 @@ fn closed_error() -> Error {
     Error::builder("the client was closed")
 }
 
+/// True when a connection idle since `since` has outlived `keepalive_expiry`.
+fn expired(limits: &Limits, since: Instant, now: Instant) -> bool {
+    limits
+        .keepalive_expiry
+        .is_some_and(|e| now.duration_since(since) > e)
+}
+
+/// Counts out and drops the HTTP/2 connections that closed, or that carried no stream for
+/// longer than `keepalive_expiry`. Streams are only taken under the state lock, which the
+/// caller holds: none can start meanwhile.
+fn sweep_http2(conns: &mut Vec<Arc<Http2Conn>>, open: &mut usize, limits: &Limits, now: Instant) {
+    conns.retain(|conn| {
+        let unused = conn.active.load(Ordering::Acquire) == 0;
+        let dead =
+            conn.sender.is_closed() || (unused && expired(limits, *lock(&conn.idle_since), now));
+        if dead {
+            *open -= 1;
+        }
+        !dead
+    });
+}
+
 /// Makes room in a full pool: counts out the connections of any origin that died or
 /// expired, then, if the pool is still full, closes the connection that has been idle the
 /// longest (an idle HTTP/1.1 one, or an HTTP/2 one carrying no stream).
 fn make_room(hosts: &mut Hosts, open: &mut usize, idle: &mut usize, limits: &Limits, now: Instant) {
-    let expired = |since: Instant| {
-        limits
-            .keepalive_expiry
-            .is_some_and(|e| now.duration_since(since) > e)
-    };
     for host in hosts.values_mut() {
         host.idle.retain(|conn| {
-            let keep = !conn.conn.sender.is_closed() && !expired(conn.since);
+            let keep = !conn.conn.sender.is_closed() && !expired(limits, conn.since, now);
             if !keep {
                 *idle -= 1;
                 *open -= 1;
             }
             keep
         });
-        host.http2.retain(|conn| {
-            // Streams are only taken under the state lock: none can start meanwhile.
-            let unused = conn.active.load(Ordering::Acquire) == 0;
-            let dead = conn.sender.is_closed() || (unused && expired(*lock(&conn.idle_since)));
-            let keep = !dead;
-            if !keep {
-                *open -= 1;
-            }
-            keep
-        });
+        sweep_http2(&mut host.http2, open, limits, now);
     }
     if limits.max_connections.is_some_and(|max| *open < max) {
         return;
