@@ -4,7 +4,7 @@
 //! bottleneck) and a stale server binary is never picked up.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use httplib_testserver::{TestServer, TestServerOptions};
 
@@ -26,24 +26,12 @@ pub fn serve(mut args: impl Iterator<Item = String>) -> Result<(), String> {
     };
     let server = TestServer::start_with(TestServerOptions::default())
         .map_err(|e| format!("the test server cannot start: {e}"))?;
-    write_atomically(&ca_file, server.ca_pem())?;
-    let ports = serde_json::json!({
-        "http": server.http_url(""),
-        "https": server.https_url(""),
-    });
-    write_atomically(&port_file, &format!("{ports}\n"))?;
+    server
+        .publish(Some(&port_file), Some(&ca_file))
+        .map_err(|e| e.to_string())?;
     // Serve until the soak closes our stdin (or kills us).
     let mut sink = [0u8; 256];
     while let Ok(1..) = std::io::stdin().read(&mut sink) {}
     drop(server);
     Ok(())
-}
-
-/// Through a temporary file and a rename, so the soak never reads a half-written file.
-fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    std::fs::write(&temporary, contents)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

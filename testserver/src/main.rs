@@ -5,7 +5,7 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use httplib_testserver::{TestServer, TestServerOptions};
@@ -58,20 +58,9 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<(), String> {
     let server = TestServer::start_with(args.options).map_err(|e| format!("cannot start: {e}"))?;
-    if let Some(path) = &args.ca_file {
-        write_atomically(path, server.ca_pem())?;
-    }
-    let info = serde_json::json!({
-        "http": server.http_url(""),
-        "https": server.https_url(""),
-        "https_h1": server.https_h1_url(""),
-        "https_h2_limited": server.https_h2_limited_url(""),
-        "ca_file": args.ca_file.as_deref().map(|p| p.display().to_string()),
-    });
-    let line = format!("{info}\n");
-    if let Some(path) = &args.port_file {
-        write_atomically(path, &line)?;
-    }
+    let line = server
+        .publish(args.port_file.as_deref(), args.ca_file.as_deref())
+        .map_err(|e| e.to_string())?;
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(line.as_bytes())
@@ -82,16 +71,6 @@ fn run(args: Args) -> Result<(), String> {
     wait_for_stop(args.exit_on_stdin_close)?;
     drop(server);
     Ok(())
-}
-
-/// Writes through a temporary file and a rename, so a script polling for `path` never
-/// reads it half written.
-fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    std::fs::write(&temporary, contents)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Blocks until SIGINT, SIGTERM or (if asked) the end of stdin.

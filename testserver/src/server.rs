@@ -2,6 +2,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
@@ -195,6 +196,31 @@ impl TestServer {
         &self.ca_pem
     }
 
+    /// Tells scripts where the server is: writes the CA's PEM to `ca_file`, then the JSON
+    /// line of the listeners' URLs (`{"http", "https", "https_h1", "https_h2_limited",
+    /// "ca_file"}`) to `port_file`, each through a temporary file and a rename so that a
+    /// script polling for them never reads one half written. Returns the line.
+    ///
+    /// # Errors
+    /// A file that cannot be written, named in the error.
+    pub fn publish(&self, port_file: Option<&Path>, ca_file: Option<&Path>) -> io::Result<String> {
+        if let Some(path) = ca_file {
+            write_atomically(path, self.ca_pem())?;
+        }
+        let info = serde_json::json!({
+            "http": self.http_url(""),
+            "https": self.https_url(""),
+            "https_h1": self.https_h1_url(""),
+            "https_h2_limited": self.https_h2_limited_url(""),
+            "ca_file": ca_file.map(|p| p.display().to_string()),
+        });
+        let line = format!("{info}\n");
+        if let Some(path) = port_file {
+            write_atomically(path, &line)?;
+        }
+        Ok(line)
+    }
+
     /// DER of the CA that signed the server certificate.
     pub fn ca_der(&self) -> &[u8] {
         &self.ca_der
@@ -250,4 +276,13 @@ fn run(
         let _ = stopped.await;
     });
     runtime.shutdown_timeout(SHUTDOWN_TIMEOUT);
+}
+
+/// Writes `contents` to `path` through a temporary file and a rename.
+fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    std::fs::write(&temporary, contents)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))
 }
