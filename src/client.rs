@@ -11,12 +11,15 @@ use url::Url;
 
 use crate::auth::Auth;
 use crate::backend::{self, Backend, TransportOptions};
-use crate::config::{Limits, Timeout};
+use crate::config::Config;
 use crate::cookies::CookieJar;
 use crate::error::{Error, ErrorKind, Result};
 use crate::fanout::FanOut;
 use crate::into_url::{IntoUrl, UrlCache};
+use crate::layer::{Middleware, Next};
+use crate::limits::{Limits, Timeout};
 use crate::request::{Request, RequestBuilder, Streamed};
+use crate::runtime::BoxFuture;
 use crate::streaming::StreamingResponse;
 use crate::tls::Certificate;
 
@@ -79,13 +82,12 @@ pub(crate) struct ClientInner {
     pub(crate) headers: HeaderMap,
     /// Headers dropped, besides the credential headers, when a redirect leaves the origin.
     pub(crate) sensitive_headers: Vec<HeaderName>,
-    pub(crate) timeout: Timeout,
-    pub(crate) follow_redirects: bool,
-    pub(crate) max_redirects: usize,
-    pub(crate) auth: Option<Auth>,
+    /// The options of every request, unless it sets its own.
+    pub(crate) config: Config,
     pub(crate) cookies: Option<CookieJar>,
-    pub(crate) max_decoded_size: Option<u64>,
     pub(crate) closed: AtomicBool,
+    /// The layers every request goes through, outermost first (see `layer::stack`).
+    pub(crate) stack: Box<[Arc<dyn Middleware>]>,
     /// The last URL parsed, for clients that call one URL again and again.
     pub(crate) urls: UrlCache,
 }
@@ -301,6 +303,34 @@ impl Client {
         RequestBuilder::new(self.clone(), Ok(request))
     }
 
+    /// Sends a prebuilt `request` and returns the response once its head has arrived, its
+    /// body left to read: reqwest's `Client::execute`. The same as
+    /// `client.send(request).stream().await`.
+    ///
+    /// # Errors
+    /// As for any request: connection, timeout, protocol and redirect errors.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/items", MockResponse::new(200).text("[]"));
+    /// # let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// # futures_executor::block_on(async {
+    /// let request = client.get("http://api.test/items").build()?;
+    /// let r = client.execute(request).await?;
+    /// assert_eq!(r.read().await?.text()?, "[]");
+    /// # Ok::<(), httplib::Error>(())
+    /// # })?;
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn execute(&self, request: Request) -> crate::request::StreamingResponseFuture {
+        let client = self.clone();
+        Box::pin(crate::runtime::in_io_context(async move {
+            client.run(request).await
+        }))
+    }
+
     /// Runs many requests concurrently and yields `(index, result)` pairs in completion
     /// order; see [`FanOut`].
     ///
@@ -381,8 +411,10 @@ impl Client {
         self.inner.closed.load(Ordering::Acquire)
     }
 
-    pub(crate) async fn execute(&self, request: Request) -> Result<StreamingResponse> {
-        crate::pipeline::execute(&self.inner, request).await
+    /// Sends `request` through the client's layers; the future returned runs on whatever
+    /// executor polls it.
+    pub(crate) fn run(&self, request: Request) -> BoxFuture<'_, Result<StreamingResponse>> {
+        Next::start(&self.inner).run(request)
     }
 }
 
@@ -396,8 +428,8 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url.as_ref().map(shown_url))
-            .field("timeout", &self.inner.timeout)
-            .field("follow_redirects", &self.inner.follow_redirects)
+            .field("timeout", &self.inner.config.timeout)
+            .field("follow_redirects", &self.inner.config.follow_redirects)
             .finish_non_exhaustive()
     }
 }
@@ -424,12 +456,9 @@ pub struct ClientBuilder {
     allow_absolute_urls: bool,
     headers: HeaderMap,
     sensitive_headers: Vec<HeaderName>,
-    timeout: Timeout,
-    follow_redirects: bool,
-    max_redirects: usize,
-    auth: Option<Auth>,
+    config: Config,
+    middleware: Vec<Arc<dyn Middleware>>,
     cookie_store: bool,
-    max_decoded_size: Option<u64>,
     transport: TransportOptions,
     backend: Option<Arc<dyn Backend>>,
     error: Option<Error>,
@@ -442,12 +471,9 @@ impl ClientBuilder {
             allow_absolute_urls: true,
             headers: HeaderMap::new(),
             sensitive_headers: Vec::new(),
-            timeout: Timeout::default(),
-            follow_redirects: false,
-            max_redirects: DEFAULT_MAX_REDIRECTS,
-            auth: None,
+            config: Config::default(),
+            middleware: Vec::new(),
             cookie_store: true,
-            max_decoded_size: Some(DEFAULT_MAX_DECODED_SIZE),
             transport: TransportOptions::default(),
             backend: None,
             error: None,
@@ -635,7 +661,7 @@ impl ClientBuilder {
     /// # Platform
     /// On wasm32 `fetch` cannot tell connecting, writing and waiting apart: see [`Timeout`].
     pub fn timeout(mut self, timeout: impl Into<Timeout>) -> ClientBuilder {
-        self.timeout = timeout.into();
+        self.config.timeout = timeout.into();
         self
     }
 
@@ -679,10 +705,10 @@ impl ClientBuilder {
     ///
     /// # Platform
     /// In a browser the browser follows redirects itself (with its own cap of 20, and no
-    /// [`history`](crate::Response::history)); a redirect not followed is an
+    /// [`history`](crate::ResponseHead::history)); a redirect not followed is an
     /// [`OpaqueRedirect`](ErrorKind::OpaqueRedirect) error there.
     pub fn follow_redirects(mut self, follow: bool) -> ClientBuilder {
-        self.follow_redirects = follow;
+        self.config.follow_redirects = follow;
         self
     }
 
@@ -707,7 +733,7 @@ impl ClientBuilder {
     /// # Platform
     /// In a browser, which follows redirects itself, its own cap of 20 applies instead.
     pub fn max_redirects(mut self, max: usize) -> ClientBuilder {
-        self.max_redirects = max;
+        self.config.max_redirects = max;
         self
     }
 
@@ -727,7 +753,7 @@ impl ClientBuilder {
     /// # Ok::<(), httplib::Error>(())
     /// ```
     pub fn auth(mut self, auth: impl Into<Auth>) -> ClientBuilder {
-        self.auth = Some(auth.into());
+        self.config.auth = Some(auth.into());
         self
     }
 
@@ -783,7 +809,7 @@ impl ClientBuilder {
     /// # Platform
     /// On wasm32 `fetch` decodes bodies itself, and this cap does not apply.
     pub fn max_decoded_size(mut self, limit: impl Into<Option<u64>>) -> ClientBuilder {
-        self.max_decoded_size = limit.into();
+        self.config.max_decoded_size = limit.into();
         self
     }
 
@@ -927,6 +953,43 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds a [`Middleware`] that every request of this client goes through. The first
+    /// added is the outermost: it sees the request first and the response last. It wraps
+    /// the whole logical request (redirects, auth challenges run inside it).
+    ///
+    /// # Examples
+    /// See [`Middleware`] for one written out; a middleware that stamps every request:
+    /// ```
+    /// use httplib::{BoxFuture, Middleware, Next, Request, Result, StreamingResponse};
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    ///
+    /// struct Stamp;
+    ///
+    /// impl Middleware for Stamp {
+    ///     fn handle<'a>(&'a self, mut request: Request, next: Next<'a>)
+    ///         -> BoxFuture<'a, Result<StreamingResponse>>
+    ///     {
+    ///         request.headers_mut().insert("x-client", "httplib".parse().unwrap());
+    ///         next.run(request)
+    ///     }
+    /// }
+    ///
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/", MockResponse::new(200));
+    /// let client = httplib::Client::builder().middleware(Stamp)
+    /// #   .backend(mock.clone())
+    ///     .build()?;
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # client.get("http://api.test/").send_blocking()?;
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # assert_eq!(mock.requests()[0].headers["x-client"], "httplib");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn middleware(mut self, middleware: impl Middleware) -> ClientBuilder {
+        self.middleware.push(Arc::new(middleware));
+        self
+    }
+
     /// Sends requests through `backend` instead of the platform's: a
     /// [`MockBackend`](crate::backend::mock::MockBackend) in tests, or your own.
     ///
@@ -967,7 +1030,8 @@ impl ClientBuilder {
             Some(backend) => backend,
             None => backend::platform(&self.transport)?,
         };
-        let mut headers = default_headers(backend.decodes_content());
+        let decodes = backend.decodes_content();
+        let mut headers = default_headers(decodes);
         for name in self.headers.keys() {
             headers.remove(name);
         }
@@ -981,13 +1045,10 @@ impl ClientBuilder {
                 allow_absolute_urls: self.allow_absolute_urls,
                 headers,
                 sensitive_headers: self.sensitive_headers,
-                timeout: self.timeout,
-                follow_redirects: self.follow_redirects,
-                max_redirects: self.max_redirects,
-                auth: self.auth,
+                config: self.config,
                 cookies: self.cookie_store.then(CookieJar::default),
-                max_decoded_size: self.max_decoded_size,
                 closed: AtomicBool::new(false),
+                stack: crate::layer::stack(self.middleware, self.cookie_store, decodes),
                 urls: UrlCache::default(),
             }),
         })
@@ -1039,7 +1100,8 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url.as_ref().map(shown_url))
-            .field("timeout", &self.timeout)
+            .field("timeout", &self.config.timeout)
+            .field("middleware", &self.middleware.len())
             .finish_non_exhaustive()
     }
 }

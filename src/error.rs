@@ -341,7 +341,10 @@ impl Error {
     /// # Ok::<(), httplib::Error>(())
     /// ```
     pub fn status(&self) -> Option<StatusCode> {
-        self.inner.response.as_ref().map(Response::status)
+        self.inner
+            .response
+            .as_ref()
+            .map(|response| response.status())
     }
 
     /// True for every transport-side failure: httpx's `RequestError` (timeouts, connect,

@@ -59,11 +59,13 @@ mod credentials;
 mod decode;
 mod error;
 mod fanout;
+mod head;
 mod into_url;
 #[cfg(all(target_arch = "wasm32", feature = "js-api"))]
 mod js;
+mod layer;
+mod limits;
 pub mod multipart;
-mod pipeline;
 mod random;
 mod redirect;
 mod request;
@@ -77,12 +79,14 @@ mod tls;
 pub use auth::{Auth, DigestAuth};
 pub use body::{Body, BodyParts, BodyStream, ResponseBody};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_DECODED_SIZE, DEFAULT_MAX_REDIRECTS};
-pub use config::{DEFAULT_TIMEOUT, Limits, Timeout};
 pub use cookies::CookieJar;
 pub use error::{BoxError, Error, ErrorKind, Result};
 pub use fanout::FanOut;
+pub use head::ResponseHead;
 pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version, header};
 pub use into_url::IntoUrl;
+pub use layer::{Middleware, Next};
+pub use limits::{DEFAULT_TIMEOUT, Limits, Timeout};
 pub use request::{
     Buffered, Request, RequestBuilder, ResponseFuture, Streamed, StreamingResponseFuture,
 };

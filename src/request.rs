@@ -1,8 +1,10 @@
 //! `Request`, and the `RequestBuilder` that every call of the API goes through.
 
 use std::fmt;
-use std::future::IntoFuture;
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use http::Method;
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
@@ -12,8 +14,9 @@ use url::Url;
 use crate::auth::Auth;
 use crate::body::Body;
 use crate::client::Client;
-use crate::config::Timeout;
+use crate::config::Overlay;
 use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Timeout;
 use crate::response::Response;
 use crate::runtime::{BoxFuture, in_io_context};
 use crate::streaming::StreamingResponse;
@@ -34,16 +37,8 @@ pub struct Request {
     pub(crate) url: Url,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Body>,
-    pub(crate) options: RequestOptions,
-}
-
-/// What a request may override of its client's settings.
-#[derive(Clone, Default, Debug)]
-pub(crate) struct RequestOptions {
-    pub(crate) timeout: Option<Timeout>,
-    pub(crate) follow_redirects: Option<bool>,
-    pub(crate) max_redirects: Option<usize>,
-    pub(crate) auth: Option<Auth>,
+    /// The options this request sets over its client's; boxed and absent when none.
+    pub(crate) config: Option<Box<Overlay>>,
 }
 
 impl Request {
@@ -63,7 +58,7 @@ impl Request {
             url,
             headers: HeaderMap::new(),
             body: None,
-            options: RequestOptions::default(),
+            config: None,
         }
     }
 
@@ -186,7 +181,14 @@ impl Request {
     /// # Ok::<(), httplib::Error>(())
     /// ```
     pub fn timeout(&self) -> Option<&Timeout> {
-        self.options.timeout.as_ref()
+        self.config.as_ref().and_then(|c| c.timeout.as_ref())
+    }
+}
+
+impl Request {
+    /// The options this request sets, created empty on first use.
+    pub(crate) fn overlay(&mut self) -> &mut Overlay {
+        self.config.get_or_insert_with(Box::default)
     }
 }
 
@@ -265,7 +267,15 @@ pub struct Streamed;
 pub struct RequestBuilder<M = Buffered> {
     client: Client,
     request: Result<Request>,
+    /// The request in flight, once the builder has been polled as a future.
+    sending: Option<Sending>,
     mode: PhantomData<fn() -> M>,
+}
+
+/// A started request, kept by the builder that is being polled as a future.
+enum Sending {
+    Buffered(ResponseFuture),
+    Streamed(StreamingResponseFuture),
 }
 
 impl RequestBuilder<Buffered> {
@@ -273,6 +283,7 @@ impl RequestBuilder<Buffered> {
         RequestBuilder {
             client,
             request,
+            sending: None,
             mode: PhantomData,
         }
     }
@@ -478,7 +489,7 @@ impl<M> RequestBuilder<M> {
     pub fn auth(self, auth: impl Into<Auth>) -> Self {
         let auth = auth.into();
         self.map(|r| {
-            r.options.auth = Some(auth);
+            r.overlay().auth = Some(Some(auth));
             Ok(())
         })
     }
@@ -543,7 +554,7 @@ impl<M> RequestBuilder<M> {
     pub fn timeout(self, timeout: impl Into<Timeout>) -> Self {
         let timeout = timeout.into();
         self.map(|r| {
-            r.options.timeout = Some(timeout);
+            r.overlay().timeout = Some(timeout);
             Ok(())
         })
     }
@@ -571,7 +582,7 @@ impl<M> RequestBuilder<M> {
     /// [`ClientBuilder::follow_redirects`](crate::ClientBuilder::follow_redirects).
     pub fn follow_redirects(self, follow: bool) -> Self {
         self.map(|r| {
-            r.options.follow_redirects = Some(follow);
+            r.overlay().follow_redirects = Some(follow);
             Ok(())
         })
     }
@@ -596,7 +607,7 @@ impl<M> RequestBuilder<M> {
     /// In a browser, which follows redirects itself, its own cap of 20 applies instead.
     pub fn max_redirects(self, max: usize) -> Self {
         self.map(|r| {
-            r.options.max_redirects = Some(max);
+            r.overlay().max_redirects = Some(max);
             Ok(())
         })
     }
@@ -645,25 +656,36 @@ impl<M> RequestBuilder<M> {
         RequestBuilder {
             client: self.client,
             request: self.request,
+            sending: None,
             mode: PhantomData,
         }
     }
 
-    fn send_buffered(self) -> BoxFuture<'static, Result<Response>> {
-        let RequestBuilder {
-            client, request, ..
-        } = self;
-        Box::pin(in_io_context(async move {
-            client.execute(request?).await?.read().await
-        }))
+    fn send_buffered(self) -> ResponseFuture {
+        send_buffered(self.client, self.request)
     }
 
-    fn send_streamed(self) -> BoxFuture<'static, Result<StreamingResponse>> {
-        let RequestBuilder {
-            client, request, ..
-        } = self;
-        Box::pin(in_io_context(async move { client.execute(request?).await }))
+    fn send_streamed(self) -> StreamingResponseFuture {
+        send_streamed(self.client, self.request)
     }
+
+    /// The request, taken out to be sent by the builder polled as a future.
+    fn take_request(&mut self) -> Result<Request> {
+        std::mem::replace(
+            &mut self.request,
+            Err(Error::builder("the request was already sent")),
+        )
+    }
+}
+
+fn send_buffered(client: Client, request: Result<Request>) -> ResponseFuture {
+    Box::pin(in_io_context(async move {
+        client.run(request?).await?.read().await
+    }))
+}
+
+fn send_streamed(client: Client, request: Result<Request>) -> StreamingResponseFuture {
+    Box::pin(in_io_context(async move { client.run(request?).await }))
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -726,13 +748,13 @@ impl<M> RequestBuilder<M> {
     }
 }
 
-/// The future of a [`RequestBuilder`] that reads the whole body.
+/// A boxed future of a whole response: a [`RequestBuilder`] boxed, to keep futures of
+/// different kinds in one collection.
 ///
-/// It is `Send` natively, so it can be stored, boxed or spawned like any other future.
+/// It is `Send` natively, so it can be stored or spawned like any other future.
 ///
 /// # Examples
 /// ```
-/// use std::future::IntoFuture;
 /// # use httplib::backend::mock::{MockBackend, MockResponse};
 /// # let mock = MockBackend::new();
 /// # mock.handle(|_| Some(MockResponse::new(200)));
@@ -740,46 +762,94 @@ impl<M> RequestBuilder<M> {
 /// # let client = builder.backend(mock.clone()).build()?;
 ///
 /// let pending: Vec<httplib::ResponseFuture> =
-///     ["/a", "/b"].iter().map(|p| client.get(*p).into_future()).collect();
+///     ["/a", "/b"].iter().map(|p| Box::pin(client.get(*p)) as httplib::ResponseFuture).collect();
 /// let responses = futures_executor::block_on(futures_util::future::join_all(pending));
 /// assert!(responses.iter().all(|r| r.as_ref().is_ok_and(|r| r.is_success())));
 /// # Ok::<(), httplib::Error>(())
 /// ```
 pub type ResponseFuture = BoxFuture<'static, Result<Response>>;
 
-/// The future of a streaming [`RequestBuilder`].
+/// A boxed future of a streaming response: what [`Client::execute`] returns, and a
+/// streaming [`RequestBuilder`] boxed.
 ///
 /// # Examples
 /// ```
-/// use std::future::IntoFuture;
 /// # use httplib::backend::mock::{MockBackend, MockResponse};
 /// # let mock = MockBackend::new();
 /// # mock.on(httplib::Method::GET, "/big", MockResponse::new(200).text("data"));
 /// # let builder = httplib::Client::builder().base_url("http://api.test");
 /// # let client = builder.backend(mock.clone()).build()?;
 ///
-/// let pending: httplib::StreamingResponseFuture = client.get("/big").stream().into_future();
+/// let request = client.get("/big").build()?;
+/// let pending: httplib::StreamingResponseFuture = client.execute(request);
 /// let r = futures_executor::block_on(pending)?;
 /// assert_eq!(r.read_blocking()?.text()?, "data");
 /// # Ok::<(), httplib::Error>(())
 /// ```
 pub type StreamingResponseFuture = BoxFuture<'static, Result<StreamingResponse>>;
 
-impl IntoFuture for RequestBuilder<Buffered> {
+/// A builder is itself the future of its response: it sends the request when first
+/// polled, so `join_all(urls.iter().map(|u| client.get(u)))` runs them all at once. (It is
+/// also `IntoFuture`, as every future is, so `.await` on it works as before.)
+///
+/// # Examples
+/// ```
+/// # use httplib::backend::mock::{MockBackend, MockResponse};
+/// # let mock = MockBackend::new();
+/// # mock.handle(|r| Some(MockResponse::new(200).text(r.url.path())));
+/// # let builder = httplib::Client::builder().base_url("http://api.test");
+/// # let client = builder.backend(mock.clone()).build()?;
+/// # futures_executor::block_on(async {
+/// let urls = ["/a", "/b"];
+/// let rs = futures_util::future::join_all(urls.iter().map(|u| client.get(*u))).await;
+/// assert_eq!(rs[1].as_ref().unwrap().text()?, "/b");
+/// # Ok::<(), httplib::Error>(())
+/// # })?;
+/// # Ok::<(), httplib::Error>(())
+/// ```
+impl Future for RequestBuilder<Buffered> {
     type Output = Result<Response>;
-    type IntoFuture = ResponseFuture;
 
-    fn into_future(self) -> ResponseFuture {
-        self.send_buffered()
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Response>> {
+        let this = &mut *self;
+        if let Some(Sending::Buffered(sending)) = &mut this.sending {
+            return sending.as_mut().poll(cx);
+        }
+        let mut sending = send_buffered(this.client.clone(), this.take_request());
+        let poll = sending.as_mut().poll(cx);
+        this.sending = Some(Sending::Buffered(sending));
+        poll
     }
 }
 
-impl IntoFuture for RequestBuilder<Streamed> {
+/// As for a buffered builder: sends the request when first polled.
+///
+/// # Examples
+/// ```
+/// # use httplib::backend::mock::{MockBackend, MockResponse};
+/// # let mock = MockBackend::new();
+/// # mock.handle(|r| Some(MockResponse::new(200).text(r.url.path())));
+/// # let builder = httplib::Client::builder().base_url("http://api.test");
+/// # let client = builder.backend(mock.clone()).build()?;
+/// # futures_executor::block_on(async {
+/// let streams = futures_util::future::join_all(["/a", "/b"].map(|u| client.get(u).stream())).await;
+/// assert!(streams.iter().all(|r| r.as_ref().is_ok_and(|r| r.is_success())));
+/// # Ok::<(), httplib::Error>(())
+/// # })?;
+/// # Ok::<(), httplib::Error>(())
+/// ```
+impl Future for RequestBuilder<Streamed> {
     type Output = Result<StreamingResponse>;
-    type IntoFuture = StreamingResponseFuture;
 
-    fn into_future(self) -> StreamingResponseFuture {
-        self.send_streamed()
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<StreamingResponse>> {
+        let this = &mut *self;
+        if let Some(Sending::Streamed(sending)) = &mut this.sending {
+            return sending.as_mut().poll(cx);
+        }
+        let mut sending = send_streamed(this.client.clone(), this.take_request());
+        let poll = sending.as_mut().poll(cx);
+        this.sending = Some(Sending::Streamed(sending));
+        poll
     }
 }
 

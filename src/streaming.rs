@@ -9,7 +9,8 @@ use futures_util::StreamExt;
 
 use crate::body::ResponseBody;
 use crate::error::{Error, Result};
-use crate::response::{Head, Response, head_accessors};
+use crate::head::ResponseHead;
+use crate::response::Response;
 use crate::runtime::MaybeSend;
 use crate::text::{Charset, LineSplitter};
 
@@ -38,15 +39,56 @@ use crate::text::{Charset, LineSplitter};
 /// # Ok(()) }
 /// ```
 pub struct StreamingResponse {
-    pub(crate) head: Head,
-    pub(crate) history: Vec<Response>,
+    pub(crate) head: ResponseHead,
     pub(crate) body: ResponseBody,
     /// The longest line [`lines`](Self::lines) accepts.
     pub(crate) max_line_length: usize,
 }
 
 impl StreamingResponse {
-    head_accessors!();
+    /// A streaming response of `head` whose body is `body`: for a middleware, a mock or a
+    /// test.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::{ResponseBody, ResponseHead, StatusCode, StreamingResponse};
+    ///
+    /// let head = ResponseHead::new(StatusCode::OK, "http://api.test/".parse().unwrap());
+    /// let r = StreamingResponse::new(head, ResponseBody::from(bytes::Bytes::from("hi")));
+    /// let r = futures_executor::block_on(r.read())?;
+    /// assert_eq!(r.text()?, "hi");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn new(head: ResponseHead, body: ResponseBody) -> StreamingResponse {
+        StreamingResponse {
+            head,
+            body,
+            max_line_length: crate::text::DEFAULT_MAX_LINE_LENGTH,
+        }
+    }
+
+    /// The head: status, version, headers, URL, history and extensions (also reachable
+    /// directly: a `StreamingResponse` dereferences to its head).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::{ResponseBody, ResponseHead, StatusCode, StreamingResponse};
+    /// let head = ResponseHead::new(StatusCode::OK, "http://api.test/".parse().unwrap());
+    /// let mut r = StreamingResponse::new(head, ResponseBody::empty());
+    /// r.head_mut().headers_mut().insert("x-seen", "1".parse().unwrap());
+    /// assert_eq!(r.head().headers()["x-seen"], "1");
+    /// ```
+    pub fn head(&self) -> &ResponseHead {
+        &self.head
+    }
+
+    /// The head, to change (a middleware adding a header, say).
+    ///
+    /// # Examples
+    /// See [`head`](Self::head).
+    pub fn head_mut(&mut self) -> &mut ResponseHead {
+        &mut self.head
+    }
 
     /// Sets the longest line that [`lines`](Self::lines) (and `iter_lines`) accepts
     /// (default [`DEFAULT_MAX_LINE_LENGTH`](crate::DEFAULT_MAX_LINE_LENGTH), 1 MiB); a
@@ -221,7 +263,6 @@ impl StreamingResponse {
         Ok(Response {
             head: self.head,
             body,
-            history: self.history,
         })
     }
 
@@ -251,7 +292,6 @@ impl StreamingResponse {
             Err(Error::from_status(Response {
                 head: self.head,
                 body: Bytes::new(),
-                history: self.history,
             }))
         } else {
             Ok(self)
@@ -496,6 +536,20 @@ fn local_io(e: std::io::Error) -> Error {
     Error::new(crate::ErrorKind::Io, "writing the body failed").with_source(e)
 }
 
+impl std::ops::Deref for StreamingResponse {
+    type Target = ResponseHead;
+
+    fn deref(&self) -> &ResponseHead {
+        &self.head
+    }
+}
+
+impl std::ops::DerefMut for StreamingResponse {
+    fn deref_mut(&mut self) -> &mut ResponseHead {
+        &mut self.head
+    }
+}
+
 impl fmt::Debug for StreamingResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StreamingResponse")
@@ -565,7 +619,7 @@ struct Lines {
 }
 
 impl Lines {
-    fn new(head: &Head, body: ResponseBody, max_line_length: usize) -> Lines {
+    fn new(head: &ResponseHead, body: ResponseBody, max_line_length: usize) -> Lines {
         Lines {
             raw: RawLines::new(body, max_line_length),
             charset: Charset::of(&head.headers),

@@ -24,8 +24,8 @@ cfg_if::cfg_if! {
 use std::sync::Arc;
 
 use crate::body::{Body, ResponseBody};
-use crate::config::{Limits, Timeout};
 use crate::error::Result;
+use crate::limits::{Limits, Timeout};
 use crate::runtime::BoxFuture;
 use crate::tls::Certificate;
 
@@ -197,7 +197,7 @@ impl SendOptions {
 }
 
 /// Put in a response's extensions by a backend that cannot tell the HTTP version, so that
-/// [`Response::version`](crate::Response::version) reports `None` instead of a guess.
+/// [`Response::version`](crate::ResponseHead::version) reports `None` instead of a guess.
 /// When the version may become known once the body has been read (browsers record it
 /// in resource timing at the end of a download), the backend fills the cell then.
 ///

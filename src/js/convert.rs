@@ -10,7 +10,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorKind};
-use crate::{Response, StreamingResponse};
+use crate::{Response, ResponseHead, StreamingResponse};
 
 #[wasm_bindgen(inline_js = r#"
 // `head` is "httpVersion\nurl\nreason", then "\n" and the headers' lines, if any.
@@ -113,33 +113,30 @@ fn head_lines(version: &str, url: &str, reason: &str, headers: &HeaderMap) -> St
 
 /// What a response and a streaming response share: status, version, URL, headers, the
 /// redirect flag, the status error's message, and the redirects followed.
-macro_rules! head_value {
-    ($r:expr, $status_error:expr, $body:expr) => {{
-        let r = $r;
-        let history = if r.history().is_empty() {
-            JsValue::UNDEFINED
-        } else {
-            r.history()
-                .iter()
-                .map(response_object)
-                .collect::<Array>()
-                .into()
-        };
-        let head = head_lines(
-            r.http_version(),
-            r.url().as_str(),
-            r.status().canonical_reason().unwrap_or(""),
-            r.headers(),
-        );
-        make_response(
-            r.status_code(),
-            &head,
-            r.is_redirect(),
-            $status_error,
-            history,
-            $body,
-        )
-    }};
+fn head_value(r: &ResponseHead, status_error: Option<String>, body: Option<&[u8]>) -> JsValue {
+    let history = if r.history().is_empty() {
+        JsValue::UNDEFINED
+    } else {
+        r.history()
+            .iter()
+            .map(response_object)
+            .collect::<Array>()
+            .into()
+    };
+    let head = head_lines(
+        r.http_version(),
+        r.url().as_str(),
+        r.status().canonical_reason().unwrap_or(""),
+        r.headers(),
+    );
+    make_response(
+        r.status_code(),
+        &head,
+        r.is_redirect(),
+        status_error,
+        history,
+        body,
+    )
 }
 
 /// A response with its body: the head's fields and `body` (a `Uint8Array`).
@@ -148,18 +145,13 @@ pub(super) fn response_object(r: &Response) -> JsValue {
         .is_error()
         .then(|| r.clone().raise_for_status().err().map(|e| e.to_string()))
         .flatten();
-    head_value!(r, status_error, Some(&r.bytes()[..]))
+    head_value(r, status_error, Some(&r.bytes()[..]))
 }
 
 /// The head of a streaming response.
 pub(super) fn head_object(r: &StreamingResponse) -> JsValue {
     let status_error = r.is_error().then(|| {
-        Error::from_status(Response {
-            head: r.head.clone(),
-            body: bytes::Bytes::new(),
-            history: r.history.clone(),
-        })
-        .to_string()
+        Error::from_status(Response::new(r.head().clone(), bytes::Bytes::new())).to_string()
     });
-    head_value!(r, status_error, None)
+    head_value(r, status_error, None)
 }

@@ -12,7 +12,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::convert::{error_value, head_object, response_object};
 use crate::StreamingResponse;
 use crate::error::Error;
-use crate::response::Head;
+use crate::head::ResponseHead;
 use crate::streaming::RawLines;
 
 enum Body {
@@ -29,7 +29,7 @@ enum Body {
 /// A streaming response: the wrapper's `StreamingResponse` holds one.
 #[wasm_bindgen]
 pub struct RawStream {
-    head: Head,
+    head: ResponseHead,
     head_object: JsValue,
     body: Rc<RefCell<Body>>,
 }
@@ -37,7 +37,7 @@ pub struct RawStream {
 impl RawStream {
     pub(super) fn new(response: StreamingResponse) -> RawStream {
         RawStream {
-            head: response.head.clone(),
+            head: response.head().clone(),
             head_object: head_object(&response),
             body: Rc::new(RefCell::new(Body::Unread(response))),
         }

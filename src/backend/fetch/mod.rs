@@ -36,8 +36,8 @@ use self::js::{Upload, describe, is_node};
 use self::promise::PromiseFuture;
 use super::{Backend, FetchCredentials, FinalUrl, SendOptions, TransportOptions, VersionUnknown};
 use crate::body::{Body, BodyParts, ResponseBody};
-use crate::config::Timeout;
 use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Timeout;
 use crate::runtime::BoxFuture;
 
 pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {

@@ -29,8 +29,8 @@ use self::error::{from_hyper, is_refused_stream};
 use self::pool::{Connector, Key, Lease, Pool};
 use super::{Backend, SendOptions, TransportOptions};
 use crate::body::{Body, ResponseBody};
-use crate::config::Timeout;
 use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Timeout;
 use crate::runtime::{BoxFuture, Timer};
 
 pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {

@@ -32,8 +32,8 @@ use tokio::task::AbortHandle;
 
 use super::body::{Outgoing, WriteProgress};
 use super::handshake::{self, Handshaken};
-use crate::config::{Limits, Timeout};
 use crate::error::{Error, ErrorKind, Result};
+use crate::limits::{Limits, Timeout};
 use crate::runtime::Timer;
 
 /// Origins the pool keeps entries for before it drops the empty ones, at the least.

@@ -1,0 +1,112 @@
+//! The redirect loop: follows 3xx responses (when the request or client says so) up to
+//! `max_redirects`, keeping each followed response in `history()`. Which response is a
+//! redirect and what request follows it is [`crate::redirect`]'s pure policy.
+//!
+//! Every target is checked against the client's base URL
+//! ([`allow_absolute_urls`](crate::ClientBuilder::allow_absolute_urls)), and a hop that
+//! leaves the origin loses the credentials: its credential headers, and the auth of the
+//! requests after it.
+
+use super::drain::drain;
+use super::{Middleware, Next};
+use crate::error::{Error, ErrorKind, Result};
+use crate::redirect::{self, Hop};
+use crate::request::Request;
+use crate::response::Response;
+use crate::runtime::BoxFuture;
+use crate::streaming::StreamingResponse;
+
+/// How much of a redirect's body `history()` keeps: enough for a diagnostic page, bounded
+/// whatever the server sends.
+const REDIRECT_BODY_KEPT: usize = 16 * 1024;
+
+pub(super) struct Redirects;
+
+impl Middleware for Redirects {
+    fn handle<'a>(
+        &'a self,
+        request: Request,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<StreamingResponse>> {
+        let client = next.client();
+        let config = client.config.effective(request.config.as_deref());
+        if !*config.follow_redirects() {
+            return next.run(request);
+        }
+        let max_redirects = *config.max_redirects();
+        let read_timeout = config.timeout().read;
+        Box::pin(async move {
+            let mut request = request;
+            let mut history = Vec::new();
+            loop {
+                // What the request after a redirect is made from.
+                let previous = Hop {
+                    method: request.method.clone(),
+                    url: request.url.clone(),
+                    headers: request.headers.clone(),
+                    body: None,
+                };
+                let had_body = request.body.is_some();
+                let replay = request.body.as_ref().and_then(|body| body.try_clone());
+                let overlay = request.config.clone();
+                let mut response = next.run(request).await?;
+                let status = response.status();
+                if !redirect::is_redirect(status, response.headers()) {
+                    response.head.history = history;
+                    return Ok(response);
+                }
+                if history.len() >= max_redirects {
+                    return Err(Error::new(
+                        ErrorKind::TooManyRedirects,
+                        format!("more than {max_redirects} redirects"),
+                    )
+                    .with_url(&previous.url));
+                }
+                let follow = redirect::next(
+                    &previous,
+                    replay,
+                    had_body,
+                    status,
+                    response.headers(),
+                    &client.sensitive_headers,
+                )
+                .map_err(|e| e.with_url(&previous.url))?;
+                let redirect::Next::Follow(hop) = follow else {
+                    response.head.history = history;
+                    return Ok(response);
+                };
+                client.check_origin(&hop.url)?;
+                let Hop {
+                    method,
+                    url,
+                    headers,
+                    body,
+                } = *hop;
+                let mut config = overlay;
+                if redirect::leaves_origin_or_downgrades(&previous.url, &url) {
+                    // Credentials go to the origin they were given for, never further.
+                    config.get_or_insert_with(Box::default).auth = Some(None);
+                }
+                history.push(in_history(response, read_timeout).await);
+                request = Request {
+                    method,
+                    url,
+                    headers,
+                    body,
+                    config,
+                };
+            }
+        })
+    }
+}
+
+/// A followed redirect as `history()` shows it: its head and at most the first
+/// [`REDIRECT_BODY_KEPT`] bytes of its body.
+async fn in_history(
+    redirect: StreamingResponse,
+    read_timeout: Option<std::time::Duration>,
+) -> Response {
+    let StreamingResponse { head, body, .. } = redirect;
+    let body = drain(body, REDIRECT_BODY_KEPT, read_timeout).await;
+    Response { head, body }
+}
