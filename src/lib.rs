@@ -64,6 +64,7 @@ mod into_url;
 mod js;
 pub mod multipart;
 mod pipeline;
+mod progress;
 mod random;
 mod redirect;
 mod request;
@@ -83,11 +84,12 @@ pub use error::{BoxError, Error, ErrorKind, Result};
 pub use fanout::FanOut;
 pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version, header};
 pub use into_url::IntoUrl;
+pub use progress::Progress;
 pub use request::{
     Buffered, Request, RequestBuilder, ResponseFuture, Streamed, StreamingResponseFuture,
 };
 pub use response::Response;
-pub use runtime::{BoxFuture, BoxStream, MaybeSend};
+pub use runtime::{BoxFuture, BoxStream, MaybeSend, MaybeSync};
 pub use streaming::StreamingResponse;
 pub use text::DEFAULT_MAX_LINE_LENGTH;
 pub use tls::Certificate;
