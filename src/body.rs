@@ -9,7 +9,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::error::{BoxError, Error};
-use crate::runtime::{BoxStream, MaybeSend};
+use crate::runtime::{BoxStream, MaybeSend, MaybeSync};
 
 /// A stream of body chunks, `Send` natively.
 ///
@@ -27,7 +27,12 @@ use crate::runtime::{BoxStream, MaybeSend};
 /// ```
 pub type BodyStream = BoxStream<'static, Result<Bytes, BoxError>>;
 
-type StreamFactory = Arc<dyn Fn() -> BodyStream + Send + Sync>;
+/// Makes a replayable body's stream afresh: `Send + Sync` natively, like the client; on
+/// wasm32 it may hold JS values (a progress callback).
+trait Factory: Fn() -> BodyStream + MaybeSend + MaybeSync {}
+impl<F: Fn() -> BodyStream + MaybeSend + MaybeSync + ?Sized> Factory for F {}
+
+type StreamFactory = Arc<dyn Factory>;
 
 /// The body of a request: nothing, bytes in memory, or a stream.
 ///
@@ -134,6 +139,36 @@ impl Body {
                 factory: Arc::new(factory),
                 len,
             },
+        }
+    }
+
+    /// This body seen through `wrap` (progress tracking), with the same length and as
+    /// replayable as before: `wrap` runs on each fresh stream of a replayable body, and a
+    /// body in memory becomes a replayable stream that hands `wrap` its bytes each time.
+    pub(crate) fn wrap<F>(self, wrap: F) -> Body
+    where
+        F: Fn(BodyParts) -> BodyStream + MaybeSend + MaybeSync + 'static,
+    {
+        let bytes = match self.kind {
+            Kind::Empty => Bytes::new(),
+            Kind::Bytes(bytes) => bytes,
+            Kind::Stream { stream, len } => {
+                let stream = wrap(BodyParts::Stream(stream));
+                return Body {
+                    kind: Kind::Stream { stream, len },
+                };
+            }
+            Kind::Replayable { factory, len } => {
+                let factory: StreamFactory = Arc::new(move || wrap(BodyParts::Stream(factory())));
+                return Body {
+                    kind: Kind::Replayable { factory, len },
+                };
+            }
+        };
+        let len = Some(bytes.len() as u64);
+        let factory: StreamFactory = Arc::new(move || wrap(BodyParts::Bytes(bytes.clone())));
+        Body {
+            kind: Kind::Replayable { factory, len },
         }
     }
 

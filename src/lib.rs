@@ -66,6 +66,7 @@ mod js;
 mod layer;
 mod limits;
 pub mod multipart;
+mod progress;
 mod random;
 mod redirect;
 mod request;
@@ -87,11 +88,12 @@ pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version, 
 pub use into_url::IntoUrl;
 pub use layer::{Middleware, Next};
 pub use limits::{DEFAULT_TIMEOUT, Limits, Timeout};
+pub use progress::Progress;
 pub use request::{
     Buffered, Request, RequestBuilder, ResponseFuture, Streamed, StreamingResponseFuture,
 };
 pub use response::Response;
-pub use runtime::{BoxFuture, BoxStream, MaybeSend};
+pub use runtime::{BoxFuture, BoxStream, MaybeSend, MaybeSync};
 pub use streaming::StreamingResponse;
 pub use text::DEFAULT_MAX_LINE_LENGTH;
 pub use tls::Certificate;

@@ -1,5 +1,5 @@
-//! What differs between targets in how futures run: `Send` bounds, timers, the clock, and
-//! (natively) which tokio runtime drives the I/O.
+//! What differs between targets in how futures run: `Send` and `Sync` bounds, timers, the
+//! clock, and (natively) which tokio runtime drives the I/O.
 //!
 //! Everything above this module is written once; the few lines that must differ between
 //! native and wasm32 live here and in `backend/`.
@@ -24,6 +24,24 @@ cfg_if::cfg_if! {
         /// ```
         pub trait MaybeSend {}
         impl<T: ?Sized> MaybeSend for T {}
+
+        /// `Sync` natively, nothing on wasm32: for what a `Send + Sync` client shares between
+        /// requests, such as a progress callback, which on wasm32 may hold JS values.
+        ///
+        /// # Examples
+        /// A callback that every target accepts:
+        /// ```
+        /// use std::sync::Arc;
+        /// use httplib::{MaybeSend, MaybeSync};
+        ///
+        /// fn shared(f: impl Fn(u64) + MaybeSend + MaybeSync + 'static) -> Arc<dyn Fn(u64)> {
+        ///     Arc::new(f)
+        /// }
+        /// let report = shared(|bytes| assert_eq!(bytes, 42));
+        /// report(42);
+        /// ```
+        pub trait MaybeSync {}
+        impl<T: ?Sized> MaybeSync for T {}
 
         /// A boxed future: `Send` natively, not on wasm32.
         ///
@@ -63,6 +81,24 @@ cfg_if::cfg_if! {
         /// ```
         pub trait MaybeSend: Send {}
         impl<T: ?Sized + Send> MaybeSend for T {}
+
+        /// `Sync` natively, nothing on wasm32: for what a `Send + Sync` client shares between
+        /// requests, such as a progress callback, which on wasm32 may hold JS values.
+        ///
+        /// # Examples
+        /// A callback that every target accepts:
+        /// ```
+        /// use std::sync::Arc;
+        /// use httplib::{MaybeSend, MaybeSync};
+        ///
+        /// fn shared(f: impl Fn(u64) + MaybeSend + MaybeSync + 'static) -> Arc<dyn Fn(u64)> {
+        ///     Arc::new(f)
+        /// }
+        /// let report = shared(|bytes| assert_eq!(bytes, 42));
+        /// report(42);
+        /// ```
+        pub trait MaybeSync: Sync {}
+        impl<T: ?Sized + Sync> MaybeSync for T {}
 
         /// A boxed future: `Send` natively, not on wasm32.
         ///
