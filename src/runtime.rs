@@ -137,6 +137,21 @@ cfg_if::cfg_if! {
     }
 }
 
+/// The wall clock, on any target (std's `SystemTime::now` panics on wasm32-unknown-unknown).
+pub(crate) fn system_now() -> std::time::SystemTime {
+    cfg_if::cfg_if! {
+        if #[cfg(target_arch = "wasm32")] {
+            // web-time's clock is Date.now(); std's type is what httpdate and callers use.
+            let since_epoch = web_time::SystemTime::now()
+                .duration_since(web_time::UNIX_EPOCH)
+                .unwrap_or_default();
+            std::time::UNIX_EPOCH + since_epoch
+        } else {
+            std::time::SystemTime::now()
+        }
+    }
+}
+
 /// Waits for `duration`, on any target.
 pub(crate) async fn sleep(duration: std::time::Duration) {
     let mut timer = Timer::at(Instant::now() + duration);
