@@ -19,6 +19,7 @@ use crate::into_url::{IntoUrl, UrlCache};
 use crate::layer::{Middleware, Next};
 use crate::limits::{Limits, Timeout};
 use crate::request::{Request, RequestBuilder, Streamed};
+use crate::retry::{Retry, RetryBudget};
 use crate::runtime::BoxFuture;
 use crate::streaming::StreamingResponse;
 use crate::tls::Certificate;
@@ -88,6 +89,8 @@ pub(crate) struct ClientInner {
     pub(crate) closed: AtomicBool,
     /// The layers every request goes through, outermost first (see `layer::stack`).
     pub(crate) stack: Box<[Arc<dyn Middleware>]>,
+    /// The allowance of retries shared by every request of this client.
+    pub(crate) retry_budget: RetryBudget,
     /// The last URL parsed, for clients that call one URL again and again.
     pub(crate) urls: UrlCache,
 }
@@ -953,6 +956,34 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends failed requests again under `retry` (off by default): see [`Retry`] for
+    /// what is retried and how long it waits. A request's own
+    /// [`retry`](crate::RequestBuilder::retry) replaces it.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.once(httplib::Method::GET, "/flaky", MockResponse::new(503).header("Retry-After", "0"));
+    /// # mock.on(httplib::Method::GET, "/flaky", MockResponse::new(200).text("ok"));
+    /// let client = httplib::Client::builder()
+    ///     .retry(httplib::Retry::new(3).backoff(Duration::from_millis(1), Duration::from_millis(10)))
+    /// #   .backend(mock.clone())
+    ///     .build()?;
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # {
+    /// let r = client.get("http://api.test/flaky").send_blocking()?; // 503, then 200
+    /// assert_eq!(r.text()?, "ok");
+    /// # assert_eq!(mock.requests().len(), 2);
+    /// # }
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn retry(mut self, retry: Retry) -> ClientBuilder {
+        self.config.retry = retry;
+        self
+    }
+
     /// Adds a [`Middleware`] that every request of this client goes through. The first
     /// added is the outermost: it sees the request first and the response last. It wraps
     /// the whole logical request (redirects, auth challenges run inside it).
@@ -1049,6 +1080,7 @@ impl ClientBuilder {
                 cookies: self.cookie_store.then(CookieJar::default),
                 closed: AtomicBool::new(false),
                 stack: crate::layer::stack(self.middleware, self.cookie_store, decodes),
+                retry_budget: RetryBudget::default(),
                 urls: UrlCache::default(),
             }),
         })

@@ -8,6 +8,7 @@
 
 use crate::auth::Auth;
 use crate::limits::Timeout;
+use crate::retry::Retry;
 
 /// Declares the options: the client's `Config`, the request's `Overlay` and the
 /// `Effective` view that merges the two (the request's value, else the client's).
@@ -57,6 +58,8 @@ options! {
     auth: Option<Auth> = None,
     /// The cap on a decoded (decompressed) body.
     max_decoded_size: Option<u64> = Some(crate::client::DEFAULT_MAX_DECODED_SIZE),
+    /// When failed requests are sent again (never, by default).
+    retry: Retry = Retry::none(),
 }
 
 /// The options in force for one request: the ones it sets, else its client's.

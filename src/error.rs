@@ -157,6 +157,8 @@ struct Inner {
     url: Option<Url>,
     source: Option<BoxError>,
     response: Option<Response>,
+    /// The server cannot have acted on the request: safe to send it again.
+    unprocessed: bool,
 }
 
 impl Error {
@@ -179,6 +181,7 @@ impl Error {
                 url: None,
                 source: None,
                 response: None,
+                unprocessed: false,
             }),
         }
     }
@@ -219,6 +222,36 @@ impl Error {
             self.inner.url = Some(crate::credentials::redacted(url).into_owned());
         }
         self
+    }
+
+    /// Marks a failure after which the server cannot have acted on the request, so that
+    /// sending it again is safe whatever its method: it never left (the connection closed
+    /// first), the server refused the HTTP/2 stream unprocessed, or a reused idle
+    /// connection turned out dead before any of the response (for an idempotent request).
+    /// For custom [`Backend`](crate::backend::Backend)s: the retry layer sends such a
+    /// request again when a [`Retry`](crate::Retry) policy allows one more attempt.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::{Error, ErrorKind};
+    ///
+    /// let err = Error::new(ErrorKind::Read, "connection closed before the response").unprocessed();
+    /// assert!(err.is_unprocessed());
+    /// assert!(!Error::new(ErrorKind::Read, "reset mid-body").is_unprocessed());
+    /// ```
+    #[must_use]
+    pub fn unprocessed(mut self) -> Error {
+        self.inner.unprocessed = true;
+        self
+    }
+
+    /// True for a failure marked [`unprocessed`](Error::unprocessed): the server cannot
+    /// have acted on the request.
+    ///
+    /// # Examples
+    /// See [`unprocessed`](Error::unprocessed).
+    pub fn is_unprocessed(&self) -> bool {
+        self.inner.unprocessed
     }
 
     /// A copy of an error that is only available by reference (inside another error's

@@ -73,7 +73,6 @@ mod request;
 mod response;
 // The retry layer (src/layer/retry.rs) calls the crate-private half; until it lands, only
 // the tests do.
-#[cfg_attr(not(test), expect(dead_code, reason = "called by the retry layer"))]
 mod retry;
 mod runtime;
 mod streaming;

@@ -6,8 +6,8 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use http::Method;
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use http::{Extensions, Method};
 use serde::Serialize;
 use url::Url;
 
@@ -20,6 +20,16 @@ use crate::limits::Timeout;
 use crate::response::Response;
 use crate::runtime::{BoxFuture, in_io_context};
 use crate::streaming::StreamingResponse;
+
+/// Safe to send twice: RFC 9110 9.2.2's idempotent methods, sorted.
+pub(crate) const IDEMPOTENT: [Method; 6] = [
+    Method::DELETE,
+    Method::GET,
+    Method::HEAD,
+    Method::OPTIONS,
+    Method::PUT,
+    Method::TRACE,
+];
 
 /// A request ready to send: method, absolute URL, headers, body and per-request options.
 ///
@@ -39,6 +49,7 @@ pub struct Request {
     pub(crate) body: Option<Body>,
     /// The options this request sets over its client's; boxed and absent when none.
     pub(crate) config: Option<Box<Overlay>>,
+    pub(crate) extensions: Extensions,
 }
 
 impl Request {
@@ -59,6 +70,7 @@ impl Request {
             headers: HeaderMap::new(),
             body: None,
             config: None,
+            extensions: Extensions::new(),
         }
     }
 
@@ -186,6 +198,60 @@ impl Request {
 }
 
 impl Request {
+    /// Values a [`Middleware`](crate::Middleware) attaches to the request for the layers
+    /// below it (any `Clone + Send + Sync` value, looked up by type). They follow the
+    /// request through redirects and retries, and are never sent.
+    ///
+    /// # Examples
+    /// ```
+    /// let mut request = httplib::get("https://example.com/").build()?;
+    /// request.extensions_mut().insert(7u8);
+    /// assert_eq!(request.extensions().get::<u8>(), Some(&7));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+
+    /// The extensions, to change. See [`extensions`](Self::extensions).
+    ///
+    /// # Examples
+    /// See [`extensions`](Self::extensions).
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
+    }
+
+    /// A copy of the request, to send again; `None` when its body is a one-shot stream
+    /// that cannot be read twice.
+    ///
+    /// # Examples
+    /// ```
+    /// let request = httplib::post("https://example.com/items").json(&[1, 2]).build()?;
+    /// let again = request.try_clone().expect("a body in memory can be copied");
+    /// assert_eq!(again.body().unwrap().as_bytes(), Some(&b"[1,2]"[..]));
+    ///
+    /// let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from("x"))]);
+    /// let one_shot = httplib::post("https://example.com/up")
+    ///     .content(httplib::Body::from_stream(stream, None))
+    ///     .build()?;
+    /// assert!(one_shot.try_clone().is_none());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn try_clone(&self) -> Option<Request> {
+        let body = match &self.body {
+            None => None,
+            Some(body) => Some(body.try_clone()?),
+        };
+        Some(Request {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body,
+            config: self.config.clone(),
+            extensions: self.extensions.clone(),
+        })
+    }
+
     /// The options this request sets, created empty on first use.
     pub(crate) fn overlay(&mut self) -> &mut Overlay {
         self.config.get_or_insert_with(Box::default)
@@ -587,6 +653,34 @@ impl<M> RequestBuilder<M> {
         })
     }
 
+    /// Sends this request again on failure under `retry`, instead of the client's policy;
+    /// [`Retry::none()`](crate::Retry::none) turns retries off for it. A `POST` is only
+    /// retried when the policy's [`methods`](crate::Retry::methods) include it.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use httplib::{Method, Retry};
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.once(Method::POST, "/jobs", MockResponse::new(502));
+    /// # mock.on(Method::POST, "/jobs", MockResponse::new(201));
+    /// # let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// let fast = Retry::new(2).methods([Method::POST]).backoff(Duration::ZERO, Duration::ZERO);
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # {
+    /// let r = client.post("http://api.test/jobs").json(&1).retry(fast).send_blocking()?;
+    /// assert_eq!(r.status_code(), 201); // a 502 first, then sent again
+    /// # }
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn retry(self, retry: crate::Retry) -> Self {
+        self.map(|r| {
+            r.overlay().retry = Some(retry);
+            Ok(())
+        })
+    }
+
     /// The most redirects to follow before failing with
     /// [`TooManyRedirects`](ErrorKind::TooManyRedirects) (default 20).
     ///
@@ -661,14 +755,6 @@ impl<M> RequestBuilder<M> {
         }
     }
 
-    fn send_buffered(self) -> ResponseFuture {
-        send_buffered(self.client, self.request)
-    }
-
-    fn send_streamed(self) -> StreamingResponseFuture {
-        send_streamed(self.client, self.request)
-    }
-
     /// The request, taken out to be sent by the builder polled as a future.
     fn take_request(&mut self) -> Result<Request> {
         std::mem::replace(
@@ -717,7 +803,7 @@ impl<M> RequestBuilder<M> {
     pub fn send_blocking(self) -> Result<Response> {
         // The whole body is read before this returns, so the request can run on this
         // thread's own runtime, with the sockets it opens (see `block_on_here`).
-        crate::runtime::block_on_here(self.send_buffered())?
+        crate::runtime::block_on_here(send_buffered(self.client, self.request))?
     }
 
     /// Sends the request and returns once the head has arrived, blocking the calling thread;
@@ -744,7 +830,7 @@ impl<M> RequestBuilder<M> {
     /// # Ok::<(), httplib::Error>(())
     /// ```
     pub fn stream_blocking(self) -> Result<StreamingResponse> {
-        crate::runtime::block_on(self.send_streamed())?
+        crate::runtime::block_on(send_streamed(self.client, self.request))?
     }
 }
 

@@ -15,6 +15,7 @@ use std::time::{Duration, SystemTime};
 use http::{HeaderValue, Method, StatusCode};
 
 use crate::error::{Error, ErrorKind};
+use crate::request::IDEMPOTENT;
 
 /// The first retry waits up to this long (before jitter); ky and urllib3-style clients use
 /// the same order of magnitude.
@@ -32,16 +33,6 @@ const MILLI: u64 = 1000;
 /// Retries the budget holds beyond what requests earn: a quiet client may always retry
 /// this many times in a row.
 const RESERVE: u64 = 10 * MILLI;
-
-/// Safe to send twice: RFC 9110 9.2.2's idempotent methods.
-const IDEMPOTENT: [Method; 6] = [
-    Method::DELETE,
-    Method::GET,
-    Method::HEAD,
-    Method::OPTIONS,
-    Method::PUT,
-    Method::TRACE,
-];
 
 /// Statuses that say "try again later" rather than "this request is wrong".
 const TRANSIENT: [StatusCode; 6] = [
@@ -421,6 +412,7 @@ pub(crate) struct RetryState {
 
 impl RetryState {
     /// How many retries have been granted.
+    #[cfg_attr(not(test), allow(dead_code, reason = "for hooks and tracing"))]
     pub(crate) fn retries(&self) -> u32 {
         self.retries
     }

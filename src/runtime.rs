@@ -154,6 +154,10 @@ pub(crate) fn system_now() -> std::time::SystemTime {
 
 /// Waits for `duration`, on any target.
 pub(crate) async fn sleep(duration: std::time::Duration) {
-    let mut timer = Timer::at(Instant::now() + duration);
+    // A wait past the end of the clock is a wait forever, not a panic.
+    let Some(deadline) = Instant::now().checked_add(duration) else {
+        return std::future::pending().await;
+    };
+    let mut timer = Timer::at(deadline);
     std::future::poll_fn(|cx| timer.poll_elapsed(cx)).await;
 }

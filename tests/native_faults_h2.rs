@@ -137,6 +137,36 @@ async fn a_stream_refused_every_time_is_given_up_after_one_retry_at_most() {
 }
 
 #[tokio::test]
+async fn under_a_retry_policy_refused_streams_are_resent_by_the_policy_alone() {
+    // The backend's own resend and the policy's must not stack: with a policy in force,
+    // every attempt is the policy's, so 1 + 2 attempts reach the server, not 2 x 3.
+    let server = FaultServer::h2(H2Fault::RefusedStream);
+    let client = fault_builder()
+        .http2_prior_knowledge()
+        .retry(httplib::Retry::new(2).backoff(Duration::ZERO, Duration::ZERO))
+        .build()
+        .expect("the client builds");
+    let started = Instant::now();
+    let err = client.get(server.url("/")).await.unwrap_err();
+    assert!(err.is_unprocessed(), "{err}");
+    assert_fails(Err::<(), _>(err), ErrorKind::Protocol, started);
+    assert_eq!(server.requests_seen(), 3);
+
+    // A refused stream is unprocessed: retried even for a POST the policy names.
+    let server = FaultServer::h2_times(H2Fault::RefusedStream, 1);
+    let client = fault_builder()
+        .http2_prior_knowledge()
+        .retry(httplib::Retry::new(1).methods([Method::POST]))
+        .build()
+        .expect("the client builds");
+    let r = client.post(server.url("/")).content("once").await.unwrap();
+    assert_eq!(
+        (r.text().unwrap().as_str(), server.requests_seen()),
+        ("ok", 2)
+    );
+}
+
+#[tokio::test]
 async fn a_post_reset_after_it_arrived_is_not_sent_again() {
     let server = FaultServer::h2_times(H2Fault::ResetAfterRequest, 1);
     let client = h2_client();

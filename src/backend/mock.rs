@@ -96,6 +96,31 @@ impl MockBackend {
         self.handle(move |r| (r.method == method && r.url.path() == path).then(|| response.clone()))
     }
 
+    /// Like [`on`](MockBackend::on), for the first matching request only: later ones pass
+    /// to the next rule. Scripts a sequence (a failure, then a success).
+    ///
+    /// ```
+    /// use httplib::backend::mock::{MockBackend, MockResponse};
+    /// use httplib::Method;
+    ///
+    /// let mock = MockBackend::new();
+    /// mock.once(Method::GET, "/flaky", MockResponse::new(503))
+    ///     .on(Method::GET, "/flaky", MockResponse::new(200));
+    /// let client = httplib::Client::builder().backend(mock.clone()).build()?;
+    /// assert_eq!(client.get("http://api.test/flaky").send_blocking()?.status_code(), 503);
+    /// assert_eq!(client.get("http://api.test/flaky").send_blocking()?.status_code(), 200);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn once(&self, method: Method, path: &str, response: MockResponse) -> &MockBackend {
+        let path = path.to_owned();
+        let used = std::sync::atomic::AtomicBool::new(false);
+        self.handle(move |r| {
+            let matches = r.method == method && r.url.path() == path;
+            (matches && !used.swap(true, std::sync::atomic::Ordering::SeqCst))
+                .then(|| response.clone())
+        })
+    }
+
     /// Answers with whatever `rule` returns; `None` passes the request to the next rule.
     ///
     /// # Examples

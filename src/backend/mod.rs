@@ -173,10 +173,16 @@ pub struct SendOptions {
     /// Whether the caller follows redirects: a backend that cannot see them (fetch in a
     /// browser) lets the platform follow instead.
     pub follow_redirects: bool,
+    /// Whether the backend may send the request again by itself after a failure the
+    /// server cannot have acted on (a stale pooled connection, a refused HTTP/2 stream).
+    /// True unless a [`Retry`](crate::Retry) policy governs the request: then the backend
+    /// returns such a failure marked [`unprocessed`](crate::Error::unprocessed) and the
+    /// front-end's retry layer decides, so that retries never stack.
+    pub may_resend: bool,
 }
 
 impl SendOptions {
-    /// Options with these timeouts, redirects not followed.
+    /// Options with these timeouts, redirects not followed, resends allowed.
     ///
     /// # Examples
     /// ```
@@ -192,6 +198,7 @@ impl SendOptions {
         SendOptions {
             timeout,
             follow_redirects: false,
+            may_resend: true,
         }
     }
 }

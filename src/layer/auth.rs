@@ -49,6 +49,7 @@ impl Middleware for Authenticate {
                 headers: request.headers.clone(),
                 body: replay,
                 config: request.config.clone(),
+                extensions: request.extensions.clone(),
             };
             let response = next.run(request).await?;
             if response.status() != StatusCode::UNAUTHORIZED {

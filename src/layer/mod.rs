@@ -11,6 +11,7 @@ mod decode;
 mod defaults;
 mod drain;
 mod redirect;
+mod retry;
 mod transport;
 
 use std::fmt;
@@ -177,11 +178,12 @@ impl fmt::Debug for Next<'_> {
 /// 1. defaults: the closed check, credentials out of the URL, default headers (so that a
 ///    user's middleware sees the request as it will be sent);
 /// 2. the user's middleware, in the order added;
-/// 3. redirects: the loop over hops, each hop's target checked against the base URL;
-/// 4. auth: the `Authorization` of each hop, and Digest's answer to a challenge;
-/// 5. cookies: the jar's cookies into each request sent, `Set-Cookie` back into the jar;
-/// 6. decoding of `Content-Encoding`;
-/// 7. the backend (`transport`): read timeout between body chunks, errors that name the URL.
+/// 3. retries: the whole redirect chain again, under the request's `Retry` policy;
+/// 4. redirects: the loop over hops, each hop's target checked against the base URL;
+/// 5. auth: the `Authorization` of each hop, and Digest's answer to a challenge;
+/// 6. cookies: the jar's cookies into each request sent, `Set-Cookie` back into the jar;
+/// 7. decoding of `Content-Encoding`;
+/// 8. the backend (`transport`): read timeout between body chunks, errors that name the URL.
 pub(crate) fn stack(
     user: Vec<Arc<dyn Middleware>>,
     cookies: bool,
@@ -190,6 +192,7 @@ pub(crate) fn stack(
     let mut stack: Vec<Arc<dyn Middleware>> = Vec::with_capacity(user.len() + 5);
     stack.push(Arc::new(defaults::Defaults));
     stack.extend(user);
+    stack.push(Arc::new(retry::Retries));
     stack.push(Arc::new(redirect::Redirects));
     stack.push(Arc::new(auth::Authenticate));
     if cookies {

@@ -49,6 +49,7 @@ impl Middleware for Redirects {
                 let had_body = request.body.is_some();
                 let replay = request.body.as_ref().and_then(|body| body.try_clone());
                 let overlay = request.config.clone();
+                let extensions = request.extensions.clone();
                 let mut response = next.run(request).await?;
                 let status = response.status();
                 if !redirect::is_redirect(status, response.headers()) {
@@ -94,6 +95,7 @@ impl Middleware for Redirects {
                     headers,
                     body,
                     config,
+                    extensions,
                 };
             }
         })

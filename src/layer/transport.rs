@@ -23,12 +23,15 @@ pub(super) fn send(
             headers,
             body,
             config,
+            extensions,
         } = request;
         let config = client.config.effective(config.as_deref());
         let timeout = *config.timeout();
         let options = SendOptions {
             timeout,
             follow_redirects: *config.follow_redirects(),
+            // The retry layer marks the requests whose resends it decides itself.
+            may_resend: extensions.get::<super::retry::Governed>().is_none(),
         };
         // The fragment is for the client alone and is never sent.
         let target = &url[..url::Position::AfterQuery];
@@ -47,6 +50,7 @@ pub(super) fn send(
         *outgoing.method_mut() = method;
         *outgoing.uri_mut() = uri;
         *outgoing.headers_mut() = headers;
+        *outgoing.extensions_mut() = extensions;
         let response = client
             .backend
             .send(outgoing, options)

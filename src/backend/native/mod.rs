@@ -54,7 +54,7 @@ impl Backend for NativeBackend {
         request: http::Request<Body>,
         options: SendOptions,
     ) -> BoxFuture<'_, Result<http::Response<ResponseBody>>> {
-        Box::pin(self.execute(request, options.timeout))
+        Box::pin(self.execute(request, options.timeout, options.may_resend))
     }
 
     fn close(&self) {
@@ -78,6 +78,7 @@ impl NativeBackend {
         &self,
         request: http::Request<Body>,
         timeout: Timeout,
+        may_resend: bool,
     ) -> Result<http::Response<ResponseBody>> {
         let key = Key::from_uri(request.uri())?;
         let (parts, body) = request.into_parts();
@@ -86,8 +87,8 @@ impl NativeBackend {
         let lease = self.pool.acquire(&key, &timeout, false).await?;
         // Keep what a second attempt needs only when one may happen: a reused HTTP/1.1
         // connection the server may have closed, or an HTTP/2 stream it may refuse.
-        let stale_possible = lease.reused() && is_idempotent(&method);
-        let again = (stale_possible || lease.is_http2())
+        let stale_possible = lease.reused() && crate::request::IDEMPOTENT.contains(&method);
+        let again = (may_resend && (stale_possible || lease.is_http2()))
             .then(|| body.try_clone().map(|body| (body, headers.clone())))
             .flatten();
         let request = build(
@@ -101,6 +102,18 @@ impl NativeBackend {
             Ok(response) => return Ok(response),
             Err(failure) => failure,
         };
+        if !may_resend {
+            // The retry layer governs this request: tell it what the failure allows.
+            let unprocessed = match retry {
+                Retry::Unsent | Retry::Refused => true,
+                Retry::No => stale_possible && is_stale_connection(&error),
+            };
+            return Err(if unprocessed {
+                error.unprocessed()
+            } else {
+                error
+            });
+        }
         let (headers, outgoing, fresh) = match (retry, unsent, again) {
             (Retry::Unsent, Some(unsent), _) => {
                 let (parts, outgoing) = unsent.into_parts();
@@ -118,13 +131,6 @@ impl NativeBackend {
         let request = build(&method, &uri, headers, outgoing, lease.is_http2());
         send(lease, request, &timeout).await.map_err(|(e, ..)| e)
     }
-}
-
-fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
-    )
 }
 
 /// True for failures that mean the connection died before any of the response arrived.
