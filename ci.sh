@@ -74,12 +74,12 @@ export NODE_EXTRA_CA_CERTS="$workdir/ca.pem"
 echo "test server: $HTTPLIB_TEST_HTTP and $HTTPLIB_TEST_HTTPS (pid $server_pid)"
 
 step "wasm tests in Node: the front-end on the mock backend, and the fetch backend"
-cargo test --locked -p httplib --target "$WASM" --test frontend --test fetch 2>&1 |
+cargo test --locked -p httplib --target "$WASM" --test frontend --test layers --test fetch 2>&1 |
     tee "$workdir/node.log"
 
 step "wasm tests in headless Chromium: the same tests"
 CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_USE_BROWSER=1 \
-    cargo test --locked -p httplib --target "$WASM" --test frontend --test fetch 2>&1 |
+    cargo test --locked -p httplib --target "$WASM" --test frontend --test layers --test fetch 2>&1 |
     tee "$workdir/chromium.log"
 
 step "the README's by-target table is current and every test it names passed on its target"

@@ -16,7 +16,7 @@ use crate::cookies::CookieJar;
 use crate::error::{Error, ErrorKind, Result};
 use crate::fanout::FanOut;
 use crate::into_url::{IntoUrl, UrlCache};
-use crate::layer::{Middleware, Next};
+use crate::layer::{Hooks, Middleware, Next};
 use crate::limits::{Limits, Timeout};
 use crate::request::{Request, RequestBuilder, Streamed};
 use crate::retry::{Retry, RetryBudget};
@@ -91,6 +91,8 @@ pub(crate) struct ClientInner {
     pub(crate) stack: Box<[Arc<dyn Middleware>]>,
     /// The allowance of retries shared by every request of this client.
     pub(crate) retry_budget: RetryBudget,
+    /// `on_request` and `on_response`.
+    pub(crate) hooks: Hooks,
     /// The last URL parsed, for clients that call one URL again and again.
     pub(crate) urls: UrlCache,
 }
@@ -461,6 +463,7 @@ pub struct ClientBuilder {
     sensitive_headers: Vec<HeaderName>,
     config: Config,
     middleware: Vec<Arc<dyn Middleware>>,
+    hooks: Hooks,
     cookie_store: bool,
     transport: TransportOptions,
     backend: Option<Arc<dyn Backend>>,
@@ -476,6 +479,7 @@ impl ClientBuilder {
             sensitive_headers: Vec::new(),
             config: Config::default(),
             middleware: Vec::new(),
+            hooks: Hooks::default(),
             cookie_store: true,
             transport: TransportOptions::default(),
             backend: None,
@@ -984,6 +988,73 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `hook` with every request the client sends, as it goes to the backend: each
+    /// redirect hop, auth resend and retry, with its final headers (cookies and
+    /// `Authorization` included). httpx's `event_hooks={"request": [...]}`; it may change
+    /// the request (add a header, say).
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/old", MockResponse::new(301).header("Location", "/new"));
+    /// # mock.on(httplib::Method::GET, "/new", MockResponse::new(200));
+    /// let client = httplib::Client::builder()
+    ///     .follow_redirects(true)
+    ///     .on_request(|request| println!("--> {} {}", request.method(), request.url()))
+    ///     .on_request(|request| {
+    ///         request.headers_mut().insert("x-hop", "1".parse().unwrap());
+    ///     })
+    /// #   .backend(mock.clone())
+    ///     .build()?;
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # {
+    /// client.get("http://api.test/old").send_blocking()?;
+    /// assert!(mock.requests().iter().all(|r| r.headers["x-hop"] == "1")); // both hops
+    /// # }
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn on_request(
+        mut self,
+        hook: impl Fn(&mut Request) + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        self.hooks.on_request.push(Arc::new(hook));
+        self
+    }
+
+    /// Calls `hook` with every response the client receives, as soon as its head has
+    /// arrived (the body not read yet): each redirect, auth challenge and retried
+    /// response included. httpx's `event_hooks={"response": [...]}`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/old", MockResponse::new(301).header("Location", "/new"));
+    /// # mock.on(httplib::Method::GET, "/new", MockResponse::new(200));
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// let client = httplib::Client::builder()
+    ///     .follow_redirects(true)
+    ///     .on_response(move |response| log.lock().unwrap().push(response.status_code()))
+    /// #   .backend(mock.clone())
+    ///     .build()?;
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # {
+    /// client.get("http://api.test/old").send_blocking()?;
+    /// assert_eq!(*seen.lock().unwrap(), [301, 200]);
+    /// # }
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn on_response(
+        mut self,
+        hook: impl Fn(&StreamingResponse) + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        self.hooks.on_response.push(Arc::new(hook));
+        self
+    }
+
     /// Adds a [`Middleware`] that every request of this client goes through. The first
     /// added is the outermost: it sees the request first and the response last. It wraps
     /// the whole logical request (redirects, auth challenges run inside it).
@@ -1079,8 +1150,14 @@ impl ClientBuilder {
                 config: self.config,
                 cookies: self.cookie_store.then(CookieJar::default),
                 closed: AtomicBool::new(false),
-                stack: crate::layer::stack(self.middleware, self.cookie_store, decodes),
+                stack: crate::layer::stack(
+                    self.middleware,
+                    self.cookie_store,
+                    decodes,
+                    !self.hooks.is_empty(),
+                ),
                 retry_budget: RetryBudget::default(),
+                hooks: self.hooks,
                 urls: UrlCache::default(),
             }),
         })

@@ -8,6 +8,7 @@
 
 use crate::auth::Auth;
 use crate::limits::Timeout;
+use crate::progress::ProgressFn;
 use crate::retry::Retry;
 
 /// Declares the options: the client's `Config`, the request's `Overlay` and the
@@ -60,6 +61,10 @@ options! {
     max_decoded_size: Option<u64> = Some(crate::client::DEFAULT_MAX_DECODED_SIZE),
     /// When failed requests are sent again (never, by default).
     retry: Retry = Retry::none(),
+    /// Called as the request body is sent.
+    on_upload_progress: Option<ProgressFn> = None,
+    /// Called as the response body is read.
+    on_download_progress: Option<ProgressFn> = None,
 }
 
 /// The options in force for one request: the ones it sets, else its client's.

@@ -75,6 +75,9 @@ pub enum ErrorKind {
     WriteTimeout,
     /// No connection became free in the pool within the pool timeout.
     PoolTimeout,
+    /// The whole request (connecting, redirects, retries and reading the body to its
+    /// end) took longer than [`Timeout::total`](crate::Timeout::total).
+    TotalTimeout,
     /// The connection could not be established (refused, unreachable, TLS failure).
     Connect,
     /// Reading the response failed (connection reset or closed mid-body, length mismatch).
@@ -113,6 +116,7 @@ impl ErrorKind {
             ErrorKind::ReadTimeout => "read timed out",
             ErrorKind::WriteTimeout => "write timed out",
             ErrorKind::PoolTimeout => "timed out waiting for a pooled connection",
+            ErrorKind::TotalTimeout => "the request's total deadline passed",
             ErrorKind::Connect => "connection failed",
             ErrorKind::Read => "reading the response failed",
             ErrorKind::Write => "sending the request failed",
@@ -421,7 +425,8 @@ impl Error {
         self.kind() == ErrorKind::Status
     }
 
-    /// True for any of the four timeouts.
+    /// True for any of the timeouts: the four of [`Timeout`](crate::Timeout) and the total
+    /// deadline.
     ///
     /// # Examples
     /// ```
@@ -445,6 +450,7 @@ impl Error {
                 | ErrorKind::ReadTimeout
                 | ErrorKind::WriteTimeout
                 | ErrorKind::PoolTimeout
+                | ErrorKind::TotalTimeout
         )
     }
 

@@ -2,7 +2,9 @@
 //! URL it came from, the redirects followed to it, extensions), shared by
 //! [`Response`](crate::Response) and [`StreamingResponse`](crate::StreamingResponse).
 
+use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use http::{Extensions, HeaderMap, StatusCode, Version};
 use url::Url;
@@ -38,6 +40,9 @@ pub struct ResponseHead {
     /// The redirects followed to this response, oldest first.
     pub(crate) history: Vec<Response>,
     pub(crate) extensions: Extensions,
+    /// From handing the request to the backend to the head's arrival.
+    pub(crate) elapsed: Duration,
+    pub(crate) remote_addr: Option<SocketAddr>,
 }
 
 /// The HTTP version of a response, as far as the platform tells it.
@@ -65,7 +70,65 @@ impl ResponseHead {
             url,
             history: Vec::new(),
             extensions: Extensions::new(),
+            elapsed: Duration::ZERO,
+            remote_addr: None,
         }
+    }
+
+    /// The time from sending the request to the arrival of this response's head (httpx's
+    /// `elapsed`, without the body): for each response of a redirect chain, its own hop's.
+    /// Zero for a response a middleware made.
+    ///
+    /// # Examples
+    /// ```
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # use std::time::Duration;
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/slow", MockResponse::new(200).delay(Duration::from_millis(20)));
+    /// # let client = httplib::Client::builder().backend(mock).build()?;
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # {
+    /// let r = client.get("http://api.test/slow").send_blocking()?;
+    /// assert!(r.elapsed() >= Duration::from_millis(20));
+    /// # }
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The address of the server the response came from, when the platform tells it:
+    /// natively, the connection's peer; `None` in browsers and Node, whose `fetch` hides
+    /// it, and for a response a middleware made.
+    ///
+    /// # Examples
+    /// ```
+    /// let head = httplib::ResponseHead::new(httplib::StatusCode::OK, "http://api.test/".parse().unwrap());
+    /// assert_eq!(head.remote_addr(), None);
+    /// ```
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote_addr
+    }
+
+    /// The `Content-Length` the response announces, if any: the length of the body as it
+    /// is read (a body the client decompresses has none, its length being unknown until
+    /// read).
+    ///
+    /// # Examples
+    /// ```
+    /// let mut head = httplib::ResponseHead::new(httplib::StatusCode::OK, "http://api.test/".parse().unwrap());
+    /// assert_eq!(head.content_length(), None);
+    /// head.headers_mut().insert("content-length", "42".parse().unwrap());
+    /// assert_eq!(head.content_length(), Some(42));
+    /// ```
+    pub fn content_length(&self) -> Option<u64> {
+        self.headers
+            .get(http::header::CONTENT_LENGTH)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
     }
 
     /// The headers, to change.

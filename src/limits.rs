@@ -53,6 +53,10 @@ pub struct Timeout {
     pub write: Option<Duration>,
     /// Limit on waiting for a pooled connection.
     pub pool: Option<Duration>,
+    /// Limit on the whole request, from the first connect to the last body byte, across
+    /// redirects, auth resends and retries: [`TotalTimeout`](crate::ErrorKind::TotalTimeout).
+    /// None by default.
+    pub total: Option<Duration>,
 }
 
 impl Timeout {
@@ -75,6 +79,7 @@ impl Timeout {
             read: all,
             write: all,
             pool: all,
+            total: None,
         }
     }
 
@@ -101,6 +106,42 @@ impl Timeout {
     #[must_use]
     pub fn connect(mut self, limit: impl Into<Option<Duration>>) -> Timeout {
         self.connect = limit.into();
+        self
+    }
+
+    /// Sets the total deadline: the most the whole request may take, from the first
+    /// connect to the last byte of the body, redirects and retries included (httpx has no
+    /// such limit; ky's `timeout` and curl's `--max-time` are this one). Past it, the
+    /// request (or the body being read) fails with
+    /// [`TotalTimeout`](crate::ErrorKind::TotalTimeout).
+    ///
+    /// `Timeout::new` and `Timeout::none` leave it unset.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use httplib::{ErrorKind, Timeout};
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/slow",
+    /// #     MockResponse::new(200).delay(Duration::from_millis(300)));
+    ///
+    /// let t = Timeout::new(Duration::from_secs(5)).total(Duration::from_millis(50));
+    /// assert_eq!((t.read, t.total), (Some(Duration::from_secs(5)), Some(Duration::from_millis(50))));
+    /// let client = httplib::Client::builder().timeout(t)
+    /// #   .backend(mock)
+    ///     .build()?;
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # {
+    /// let err = client.get("http://api.test/slow").send_blocking().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::TotalTimeout);
+    /// assert!(err.is_timeout());
+    /// # }
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    #[must_use]
+    pub fn total(mut self, limit: impl Into<Option<Duration>>) -> Timeout {
+        self.total = limit.into();
         self
     }
 

@@ -15,7 +15,6 @@ use futures_core::Stream;
 
 use crate::body::{Body, BodyParts, BodyStream, ResponseBody};
 use crate::error::BoxError;
-use crate::runtime::{MaybeSend, MaybeSync};
 
 /// The size of the slices a body in memory is handed to the backend in: small enough for
 /// progress to move smoothly, large enough to cost nothing next to the I/O.
@@ -90,18 +89,18 @@ impl Progress {
     }
 }
 
-/// A callback as the client keeps it: `Send + Sync` natively, so the client stays so; on
-/// wasm32 it may hold JS values.
-trait Callback: Fn(Progress) + MaybeSend + MaybeSync {}
-impl<F: Fn(Progress) + MaybeSend + MaybeSync + ?Sized> Callback for F {}
+/// A callback as the client keeps it: `Send + Sync` on every target, so that a client
+/// and its configuration are too (the JS layer keeps JS functions on its side and hands
+/// over callbacks that only name them).
+trait Callback: Fn(Progress) + Send + Sync {}
+impl<F: Fn(Progress) + Send + Sync + ?Sized> Callback for F {}
 
 /// An upload or download progress callback, cheap to clone into each attempt of a request.
 #[derive(Clone)]
 pub(crate) struct ProgressFn(Arc<dyn Callback>);
 
 impl ProgressFn {
-    #[allow(dead_code)] // wired by the layer stack
-    pub(crate) fn new(f: impl Fn(Progress) + MaybeSend + MaybeSync + 'static) -> ProgressFn {
+    pub(crate) fn new(f: impl Fn(Progress) + Send + Sync + 'static) -> ProgressFn {
         ProgressFn(Arc::new(f))
     }
 
@@ -123,7 +122,6 @@ impl fmt::Debug for ProgressFn {
 /// zero-copy slices, so that progress moves as it is sent; nothing is buffered. An empty
 /// body, which backends never read, reports its one `{0, Some(0)}` here, at once: call
 /// this as the request goes to the backend.
-#[allow(dead_code)] // wired by the layer stack
 pub(crate) fn track_upload(body: Body, on_progress: ProgressFn) -> Body {
     if body.is_empty() {
         on_progress.report(Progress::new(0, Some(0)));
@@ -146,7 +144,6 @@ pub(crate) fn track_upload(body: Body, on_progress: ProgressFn) -> Body {
 /// On wasm32 the fetch body's `ReadableStream` stays reachable (see
 /// [`ResponseBody::wrap`]); a body handed to JS that way is not read here, so it reports
 /// nothing.
-#[allow(dead_code)] // wired by the layer stack
 pub(crate) fn track_download(
     body: ResponseBody,
     total: Option<u64>,
@@ -566,24 +563,10 @@ mod tests {
     }
 
     #[test]
-    fn a_callback_is_send_and_sync_natively_and_need_not_be_on_wasm32() {
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            fn send_sync<T: Send + Sync>() {}
-            send_sync::<ProgressFn>();
-            send_sync::<crate::Client>();
-        }
-        // On wasm32 a callback may hold what is not `Send` (JS values), and so may the
-        // replayable body it tracks.
-        #[cfg(target_arch = "wasm32")]
-        {
-            let last = std::rc::Rc::new(std::cell::Cell::new(0));
-            let seen = last.clone();
-            let on_progress = ProgressFn::new(move |p| seen.set(p.bytes));
-            let body = track_upload(Body::from("abc"), on_progress);
-            send(body.try_clone().unwrap()).unwrap();
-            assert_eq!(last.get(), 3);
-        }
+    fn a_callback_is_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<ProgressFn>();
+        send_sync::<crate::Client>();
         let (on_progress, _) = recorder();
         assert_eq!(format!("{on_progress:?}"), "ProgressFn(..)");
     }

@@ -17,6 +17,7 @@ use crate::client::Client;
 use crate::config::Overlay;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Timeout;
+use crate::progress::ProgressFn;
 use crate::response::Response;
 use crate::runtime::{BoxFuture, in_io_context};
 use crate::streaming::StreamingResponse;
@@ -677,6 +678,82 @@ impl<M> RequestBuilder<M> {
     pub fn retry(self, retry: crate::Retry) -> Self {
         self.map(|r| {
             r.overlay().retry = Some(retry);
+            Ok(())
+        })
+    }
+
+    /// Calls `on_progress` as the request body is sent: `{bytes: 0, total}` first, then
+    /// after each chunk the backend takes, `total` being the body's length when known.
+    /// A body sent again (a 307 redirect, a Digest challenge, a retry) counts from 0 again.
+    /// Nothing is buffered to count.
+    ///
+    /// # Platform
+    /// A browser's `fetch` reads a streamed body whole before sending it: there, progress
+    /// reaches the total before the upload starts.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # let client = httplib::Client::builder().backend(mock).build()?;
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// let request = client
+    ///     .post("http://api.test/upload")
+    ///     .content(vec![7u8; 200_000])
+    ///     .on_upload_progress(move |p| log.lock().unwrap().push((p.bytes, p.total)));
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # {
+    /// request.send_blocking()?;
+    /// let seen = seen.lock().unwrap();
+    /// assert_eq!(seen.first(), Some(&(0, Some(200_000))));
+    /// assert_eq!(seen.last(), Some(&(200_000, Some(200_000))));
+    /// # }
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn on_upload_progress(
+        self,
+        on_progress: impl Fn(crate::Progress) + Send + Sync + 'static,
+    ) -> Self {
+        let on_progress = ProgressFn::new(on_progress);
+        self.map(|r| {
+            r.overlay().on_upload_progress = Some(Some(on_progress));
+            Ok(())
+        })
+    }
+
+    /// Calls `on_progress` as the response body is read: `{bytes: 0, total}` when
+    /// reading starts, then after each chunk, `total` being the `Content-Length` when
+    /// the body arrives as announced (not for a body the client decompresses).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.on(httplib::Method::GET, "/big", MockResponse::new(200)
+    /// #     .header("Content-Length", "6").chunks([bytes::Bytes::from("abc"), bytes::Bytes::from("def")]));
+    /// # let client = httplib::Client::builder().backend(mock).build()?;
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// let request = client
+    ///     .get("http://api.test/big")
+    ///     .on_download_progress(move |p| log.lock().unwrap().push(p.bytes));
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # {
+    /// assert_eq!(request.send_blocking()?.text()?, "abcdef");
+    /// assert_eq!(*seen.lock().unwrap(), [0, 3, 6]);
+    /// # }
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn on_download_progress(
+        self,
+        on_progress: impl Fn(crate::Progress) + Send + Sync + 'static,
+    ) -> Self {
+        let on_progress = ProgressFn::new(on_progress);
+        self.map(|r| {
+            r.overlay().on_download_progress = Some(Some(on_progress));
             Ok(())
         })
     }

@@ -1,5 +1,6 @@
-//! Enforcing timeouts in a way every backend can share: a limit on a future, and a read
-//! timeout between the chunks of a body.
+//! Every timer of a request, on native and wasm timers alike: a limit on a future, a
+//! deadline that moves later at no cost, the read timeout between the chunks of a body
+//! and the total deadline over a whole body.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,34 +14,65 @@ use crate::body::ResponseBody;
 use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::{Instant, Timer};
 
+/// A timer for a deadline that may move later. Moving it costs nothing: the timer is only
+/// set again when it fires before the deadline now asked for. So a body that makes
+/// progress costs one clock read per chunk, not a timer update.
+#[derive(Default)]
+pub(crate) struct Deadline {
+    timer: Option<Timer>,
+}
+
+impl Deadline {
+    /// Ready once `deadline` has passed (and registered to wake `cx` then).
+    pub(crate) fn poll_at(&mut self, cx: &mut Context<'_>, deadline: Instant) -> Poll<()> {
+        loop {
+            let timer = self.timer.get_or_insert_with(|| Timer::at(deadline));
+            if timer.poll_elapsed(cx).is_pending() {
+                return Poll::Pending;
+            }
+            if Instant::now() >= deadline {
+                return Poll::Ready(());
+            }
+            // The timer was set for an earlier deadline: the deadline moved since.
+            timer.reset(deadline);
+        }
+    }
+}
+
+/// The instant `limit` from now; `None` when it lies past the end of the clock (no limit).
+pub(crate) fn after(limit: Duration) -> Option<Instant> {
+    Instant::now().checked_add(limit)
+}
+
+/// Runs `fut` until `deadline`: `None` if the deadline passes first.
+pub(crate) async fn until<F: Future>(fut: F, deadline: Instant) -> Option<F::Output> {
+    let mut fut = std::pin::pin!(fut);
+    let mut timer = Deadline::default();
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        timer.poll_at(cx, deadline).map(|()| None)
+    })
+    .await
+}
+
 /// Runs `fut`, failing with a `kind` timeout error if it takes longer than `limit`.
 pub(crate) async fn within<F, T>(fut: F, limit: Option<Duration>, kind: ErrorKind) -> Result<T>
 where
     F: Future<Output = Result<T>>,
 {
-    let Some(limit) = limit else {
+    let Some(deadline) = limit.and_then(after) else {
         return fut.await;
     };
-    let mut fut = std::pin::pin!(fut);
-    let mut timer = Timer::at(Instant::now() + limit);
-    std::future::poll_fn(|cx| {
-        if let Poll::Ready(out) = fut.as_mut().poll(cx) {
-            return Poll::Ready(out);
-        }
-        match timer.poll_elapsed(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(Error::timeout(kind, limit))),
-            Poll::Pending => Poll::Pending,
-        }
-    })
-    .await
+    match until(fut, deadline).await {
+        Some(out) => out,
+        None => Err(Error::timeout(kind, limit.unwrap_or_default())),
+    }
 }
 
 /// Fails `body` with a read timeout when no chunk arrives for `limit` after the previous
 /// one (or after the head).
-///
-/// One timer serves the whole body, and it is not moved on every chunk: each chunk only
-/// records the time, and when the timer fires early it is moved to the real deadline. So
-/// a fast body costs one clock read per chunk, not a timer update.
 pub(crate) fn read_timeout(body: ResponseBody, limit: Option<Duration>) -> ResponseBody {
     match limit {
         None => body,
@@ -48,7 +80,7 @@ pub(crate) fn read_timeout(body: ResponseBody, limit: Option<Duration>) -> Respo
             body,
             limit,
             last_progress: Instant::now(),
-            timer: None,
+            timer: Deadline::default(),
             done: false,
         }),
     }
@@ -58,7 +90,7 @@ struct ReadTimeout {
     body: ResponseBody,
     limit: Duration,
     last_progress: Instant,
-    timer: Option<Timer>,
+    timer: Deadline,
     done: bool,
 }
 
@@ -75,21 +107,59 @@ impl Stream for ReadTimeout {
             this.done = item.is_none();
             return Poll::Ready(item);
         }
-        loop {
-            let deadline = this.last_progress + this.limit;
-            let timer = this.timer.get_or_insert_with(|| Timer::at(deadline));
-            if timer.poll_elapsed(cx).is_pending() {
-                return Poll::Pending;
-            }
-            if Instant::now() >= deadline {
-                this.done = true;
-                return Poll::Ready(Some(Err(Error::timeout(
-                    ErrorKind::ReadTimeout,
-                    this.limit,
-                ))));
-            }
-            // The timer was set for an older deadline: progress was made since.
-            timer.reset(deadline);
+        let Some(deadline) = this.last_progress.checked_add(this.limit) else {
+            return Poll::Pending;
+        };
+        if this.timer.poll_at(cx, deadline).is_pending() {
+            return Poll::Pending;
         }
+        this.done = true;
+        Poll::Ready(Some(Err(Error::timeout(
+            ErrorKind::ReadTimeout,
+            this.limit,
+        ))))
+    }
+}
+
+/// Fails `body` with `error` once `deadline` passes before its last chunk.
+pub(crate) fn until_deadline(
+    body: ResponseBody,
+    deadline: Instant,
+    error: impl Fn() -> Error + Send + Sync + 'static,
+) -> ResponseBody {
+    body.wrap(move |body| Total {
+        body,
+        deadline,
+        timer: Deadline::default(),
+        error: Box::new(error),
+        done: false,
+    })
+}
+
+struct Total {
+    body: ResponseBody,
+    deadline: Instant,
+    timer: Deadline,
+    error: Box<dyn Fn() -> Error + Send + Sync>,
+    done: bool,
+}
+
+impl Stream for Total {
+    type Item = Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        if let Poll::Ready(item) = Pin::new(&mut this.body).poll_next(cx) {
+            this.done = item.is_none();
+            return Poll::Ready(item);
+        }
+        if this.timer.poll_at(cx, this.deadline).is_pending() {
+            return Poll::Pending;
+        }
+        this.done = true;
+        Poll::Ready(Some(Err((this.error)())))
     }
 }

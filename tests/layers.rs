@@ -3,7 +3,6 @@
 //! same on every target (native, Node, Chromium).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use httplib::backend::mock::{MockBackend, MockResponse};
@@ -182,6 +181,327 @@ async fn retries_stay_within_the_client_budget() {
     assert!(retries >= 10, "{retries} retries");
 }
 
+#[test]
+async fn middleware_wraps_the_whole_request_in_the_order_added() {
+    use httplib::{BoxFuture, Middleware, Next, Request, Result, StreamingResponse};
+
+    struct Tag(&'static str, Arc<std::sync::Mutex<Vec<String>>>);
+    impl Middleware for Tag {
+        fn handle<'a>(
+            &'a self,
+            mut request: Request,
+            next: Next<'a>,
+        ) -> BoxFuture<'a, Result<StreamingResponse>> {
+            self.1.lock().unwrap().push(format!("{} in", self.0));
+            request
+                .headers_mut()
+                .append("x-tag", self.0.parse().unwrap());
+            Box::pin(async move {
+                let mut response = next.run(request).await?;
+                self.1.lock().unwrap().push(format!("{} out", self.0));
+                response
+                    .head_mut()
+                    .headers_mut()
+                    .insert("x-seen-by", self.0.parse().unwrap());
+                Ok(response)
+            })
+        }
+    }
+
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/old",
+        MockResponse::new(302).header("Location", "/r"),
+    );
+    mock.on(Method::GET, "/r", MockResponse::new(200));
+    let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let client = Client::builder()
+        .middleware(Tag("outer", log.clone()))
+        .middleware(Tag("inner", log.clone()))
+        .follow_redirects(true)
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let r = client.get("http://api.test/old").await.unwrap();
+    // Once per logical request, not per redirect hop; the first added is the outermost.
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["outer in", "inner in", "inner out", "outer out"]
+    );
+    assert_eq!(r.headers()["x-seen-by"], "outer");
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 2);
+    for hop in &sent {
+        let tags: Vec<_> = hop.headers.get_all("x-tag").iter().collect();
+        assert_eq!(
+            tags,
+            ["outer", "inner"],
+            "both hops carry what the middleware set"
+        );
+    }
+}
+
+#[test]
+async fn middleware_may_answer_itself_or_replace_an_error() {
+    use httplib::{
+        BoxFuture, Middleware, Next, Request, ResponseBody, ResponseHead, Result, StreamingResponse,
+    };
+
+    struct Fallback;
+    impl Middleware for Fallback {
+        fn handle<'a>(
+            &'a self,
+            request: Request,
+            next: Next<'a>,
+        ) -> BoxFuture<'a, Result<StreamingResponse>> {
+            let url = request.url().clone();
+            if url.path() == "/cached" {
+                let head = ResponseHead::new(httplib::StatusCode::OK, url);
+                let body = ResponseBody::from(bytes::Bytes::from("from cache"));
+                return Box::pin(async move { Ok(StreamingResponse::new(head, body)) });
+            }
+            Box::pin(async move {
+                match next.run(request).await {
+                    Err(e) if e.is_connect() => {
+                        let head = ResponseHead::new(httplib::StatusCode::SERVICE_UNAVAILABLE, url);
+                        Ok(StreamingResponse::new(head, ResponseBody::empty()))
+                    }
+                    other => other,
+                }
+            })
+        }
+    }
+
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/down",
+        MockResponse::new(200).error(ErrorKind::Connect),
+    );
+    let client = Client::builder()
+        .middleware(Fallback)
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let r = client.get("http://api.test/cached").await.unwrap();
+    assert_eq!(r.text().unwrap(), "from cache");
+    assert_eq!(attempts(&mock), 0, "answered without the backend");
+    let r = client.get("http://api.test/down").await.unwrap();
+    assert_eq!(r.status_code(), 503);
+}
+
+#[test]
+async fn hooks_see_every_request_sent_and_every_response_received() {
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/old",
+        MockResponse::new(301).header("Location", "/r"),
+    );
+    mock.once(Method::GET, "/r", MockResponse::new(503)).on(
+        Method::GET,
+        "/r",
+        MockResponse::new(200),
+    );
+    let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let responses = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (seen_requests, seen_responses) = (requests.clone(), responses.clone());
+    let client = Client::builder()
+        .follow_redirects(true)
+        .retry(quick(1))
+        .header("Authorization", "Bearer t")
+        .on_request(move |r| {
+            seen_requests
+                .lock()
+                .unwrap()
+                .push(r.url().path().to_owned());
+            r.headers_mut().insert("x-hooked", "yes".parse().unwrap());
+        })
+        .on_response(move |r| seen_responses.lock().unwrap().push(r.status_code()))
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let r = client.get("http://api.test/old").await.unwrap();
+    assert!(r.is_success());
+    // The retry sends the whole chain again: old -> r (503), then old -> r (200).
+    assert_eq!(*requests.lock().unwrap(), ["/old", "/r", "/old", "/r"]);
+    assert_eq!(*responses.lock().unwrap(), [301, 503, 301, 200]);
+    assert!(
+        mock.requests()
+            .iter()
+            .all(|r| r.headers["x-hooked"] == "yes")
+    );
+}
+
+#[test]
+async fn the_total_deadline_covers_the_head_the_retries_and_the_body() {
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/slow",
+        MockResponse::new(200).delay(Duration::from_millis(400)),
+    );
+    mock.on(Method::GET, "/r", MockResponse::new(503));
+    let total = httplib::Timeout::default().total(Duration::from_millis(60));
+    let client = Client::builder()
+        .timeout(total)
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let started = httplib_time::now();
+    let err = client.get("http://api.test/slow").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TotalTimeout);
+    assert!(err.is_timeout());
+    assert_eq!(err.url().map(|u| u.path()), Some("/slow"));
+    assert!(started.elapsed() < Duration::from_millis(350));
+
+    // Retries that would go on for a second stop at the deadline.
+    let patient = Retry::new(50).backoff(Duration::from_millis(20), Duration::from_millis(20));
+    let err = client.get(URL).retry(patient).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TotalTimeout);
+    assert!(attempts(&mock) < 10, "{}", attempts(&mock));
+
+    // A body that stalls past the deadline fails while it is read.
+    use httplib::{BoxFuture, Middleware, Next, Request, ResponseBody, ResponseHead};
+    struct Stalls;
+    impl Middleware for Stalls {
+        fn handle<'a>(
+            &'a self,
+            request: Request,
+            _next: Next<'a>,
+        ) -> BoxFuture<'a, httplib::Result<httplib::StreamingResponse>> {
+            let head = ResponseHead::new(httplib::StatusCode::OK, request.url().clone());
+            let body = ResponseBody::from_stream(futures_util::stream::pending());
+            Box::pin(async move { Ok(httplib::StreamingResponse::new(head, body)) })
+        }
+    }
+    let stalled = Client::builder()
+        .timeout(total)
+        .middleware(Stalls)
+        .build()
+        .unwrap();
+    let mut r = stalled.get("http://api.test/stall").stream().await.unwrap();
+    let err = r.chunk().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TotalTimeout);
+    // Without a total deadline, a request may take as long as its other limits allow.
+    assert_eq!(httplib::Timeout::default().total, None);
+}
+
+#[test]
+async fn progress_is_reported_as_bytes_move() {
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/big",
+        MockResponse::new(200)
+            .header("Content-Length", "6")
+            .chunks([bytes::Bytes::from("abc"), bytes::Bytes::from("def")]),
+    );
+    mock.on(
+        Method::POST,
+        "/up",
+        MockResponse::new(307).header("Location", "/up2"),
+    );
+    mock.on(Method::POST, "/up2", MockResponse::new(201));
+    let client = Client::builder()
+        .follow_redirects(true)
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let down = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = down.clone();
+    let r = client
+        .get("http://api.test/big")
+        .on_download_progress(move |p| log.lock().unwrap().push((p.bytes, p.total)))
+        .await
+        .unwrap();
+    assert_eq!(r.text().unwrap(), "abcdef");
+    assert_eq!(
+        *down.lock().unwrap(),
+        [(0, Some(6)), (3, Some(6)), (6, Some(6))]
+    );
+
+    let up = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = up.clone();
+    let body = vec![1u8; 150_000];
+    let r = client
+        .post("http://api.test/up")
+        .content(body)
+        .on_upload_progress(move |p| log.lock().unwrap().push((p.bytes, p.total)))
+        .await
+        .unwrap();
+    assert_eq!(r.status_code(), 201);
+    let up = up.lock().unwrap();
+    // Each hop sends the body again, counted from 0; never past the total.
+    let starts = up.iter().filter(|(bytes, _)| *bytes == 0).count();
+    assert_eq!(starts, 2, "{up:?}");
+    assert!(
+        up.iter()
+            .all(|(bytes, total)| *total == Some(150_000) && *bytes <= 150_000)
+    );
+    assert_eq!(up.last(), Some(&(150_000, Some(150_000))));
+    assert!(up.len() >= 6, "reported in chunks, not once: {up:?}");
+}
+
+#[test]
+async fn responses_carry_elapsed_content_length_and_the_backends_extensions() {
+    use httplib::backend::{Backend, SendOptions};
+    use httplib::{Body, BoxFuture, ResponseBody};
+
+    #[derive(Clone, Debug, PartialEq)]
+    struct CacheStatus(&'static str);
+    struct Tags;
+    impl Backend for Tags {
+        fn send(
+            &self,
+            request: http::Request<Body>,
+            _: SendOptions,
+        ) -> BoxFuture<'_, httplib::Result<http::Response<ResponseBody>>> {
+            // A request extension set by a middleware reaches the backend.
+            let tagged = request.extensions().get::<u8>().copied();
+            let mut response = http::Response::new(ResponseBody::from(bytes::Bytes::from("hi")));
+            response
+                .headers_mut()
+                .insert("content-length", "2".parse().unwrap());
+            response.extensions_mut().insert(CacheStatus("hit"));
+            response.extensions_mut().insert(tagged);
+            Box::pin(async { Ok(response) })
+        }
+    }
+    let client = Client::builder()
+        .on_request(|r| {
+            r.extensions_mut().insert(9u8);
+        })
+        .backend(Tags)
+        .build()
+        .unwrap();
+    let r = client.get("http://api.test/").await.unwrap();
+    assert_eq!(r.content_length(), Some(2));
+    assert_eq!(
+        r.extensions().get::<CacheStatus>(),
+        Some(&CacheStatus("hit"))
+    );
+    assert_eq!(r.extensions().get::<Option<u8>>(), Some(&Some(9)));
+    assert_eq!(r.remote_addr(), None, "this backend does not tell");
+    assert!(r.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+async fn the_seeds_fan_out_line_compiles_as_written() {
+    let mock = MockBackend::new();
+    mock.handle(|r| Some(MockResponse::new(200).text(r.url.path())));
+    let client = Client::builder().backend(mock.clone()).build().unwrap();
+    let urls = [
+        "http://api.test/a",
+        "http://api.test/b",
+        "http://api.test/c",
+    ];
+    let rs = futures_util::future::join_all(urls.iter().map(|u| client.get(*u))).await;
+    let bodies: Vec<String> = rs.into_iter().map(|r| r.unwrap().text().unwrap()).collect();
+    assert_eq!(bodies, ["/a", "/b", "/c"]);
+}
+
 /// The clock the tests read: std's panics on wasm32.
 mod httplib_time {
     #[cfg(not(target_arch = "wasm32"))]
@@ -192,14 +512,4 @@ mod httplib_time {
     pub fn now() -> Instant {
         Instant::now()
     }
-}
-
-#[allow(dead_code)]
-fn count() -> Arc<AtomicUsize> {
-    Arc::new(AtomicUsize::new(0))
-}
-
-#[allow(dead_code)]
-fn read(counter: &AtomicUsize) -> usize {
-    counter.load(Ordering::SeqCst)
 }

@@ -159,3 +159,25 @@ async fn close_ends_the_client() {
     assert_eq!(err.kind(), ErrorKind::Builder);
     assert!(err.to_string().contains("closed"), "{err}");
 }
+
+#[tokio::test]
+async fn responses_tell_the_servers_address_and_how_long_the_head_took() {
+    for (client, url) in [
+        (client(), server().http_url("/echo")),
+        (
+            builder().http2(true).build().unwrap(),
+            server().https_url("/echo"),
+        ),
+    ] {
+        let r = client.get(&url).await.unwrap();
+        let addr = r
+            .remote_addr()
+            .expect("natively, the connection's peer is known");
+        assert!(addr.ip().is_loopback(), "{addr}");
+        assert_eq!(Some(addr.port()), url::Url::parse(&url).unwrap().port());
+        assert!(r.elapsed() > Duration::ZERO && r.elapsed() < Duration::from_secs(5));
+        // A reused connection tells the same.
+        let again = client.get(&url).await.unwrap();
+        assert_eq!(again.remote_addr(), Some(addr));
+    }
+}

@@ -9,7 +9,7 @@ import { decoderFor } from "./text.mjs";
 /** httpx's default for each of the four timeouts, in seconds. */
 const DEFAULT_TIMEOUT = 5;
 
-const TIMEOUT_KINDS = new Set(["ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout"]);
+const TIMEOUT_KINDS = new Set(["ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout", "TotalTimeout"]);
 const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]);
 
 // ---------------------------------------------------------------------------------- errors

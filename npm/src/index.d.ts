@@ -6,6 +6,7 @@ export type ErrorKind =
   | "ReadTimeout"
   | "WriteTimeout"
   | "PoolTimeout"
+  | "TotalTimeout"
   | "Connect"
   | "Read"
   | "Write"
@@ -26,7 +27,7 @@ export class HttplibError extends Error {
   readonly kind: ErrorKind;
   /** The URL of the request that failed, when known. */
   readonly url: string | undefined;
-  /** True for the four timeout kinds. */
+  /** True for the timeout kinds (the four timeouts and the total deadline). */
   readonly isTimeout: boolean;
 }
 

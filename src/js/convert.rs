@@ -68,6 +68,7 @@ pub(super) fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::ReadTimeout => "ReadTimeout",
         ErrorKind::WriteTimeout => "WriteTimeout",
         ErrorKind::PoolTimeout => "PoolTimeout",
+        ErrorKind::TotalTimeout => "TotalTimeout",
         ErrorKind::Connect => "Connect",
         ErrorKind::Read => "Read",
         ErrorKind::Write => "Write",

@@ -17,7 +17,7 @@ use crate::streaming::RawLines;
 
 enum Body {
     /// Not read yet, or being read chunk by chunk.
-    Unread(StreamingResponse),
+    Unread(Box<StreamingResponse>),
     /// Being read line by line.
     Lines(Box<RawLines>),
     /// A read is in progress (it puts the state back when done).
@@ -39,7 +39,7 @@ impl RawStream {
         RawStream {
             head: response.head().clone(),
             head_object: head_object(&response),
-            body: Rc::new(RefCell::new(Body::Unread(response))),
+            body: Rc::new(RefCell::new(Body::Unread(Box::new(response)))),
         }
     }
 }

@@ -7,12 +7,17 @@
 
 mod auth;
 mod cookies;
+mod deadline;
 mod decode;
 mod defaults;
 mod drain;
+mod hooks;
+mod progress;
 mod redirect;
 mod retry;
 mod transport;
+
+pub(crate) use hooks::Hooks;
 
 use std::fmt;
 use std::sync::Arc;
@@ -175,21 +180,28 @@ impl fmt::Debug for Next<'_> {
 /// their order. Layers a client cannot need (cookies without a jar, decoding on a backend
 /// that decodes itself) are left out, so that they cost nothing.
 ///
-/// 1. defaults: the closed check, credentials out of the URL, default headers (so that a
+/// 1. the total deadline, over everything below and the body;
+/// 2. download progress, of the body the caller reads;
+/// 3. defaults: the closed check, credentials out of the URL, default headers (so that a
 ///    user's middleware sees the request as it will be sent);
-/// 2. the user's middleware, in the order added;
-/// 3. retries: the whole redirect chain again, under the request's `Retry` policy;
-/// 4. redirects: the loop over hops, each hop's target checked against the base URL;
-/// 5. auth: the `Authorization` of each hop, and Digest's answer to a challenge;
-/// 6. cookies: the jar's cookies into each request sent, `Set-Cookie` back into the jar;
-/// 7. decoding of `Content-Encoding`;
-/// 8. the backend (`transport`): read timeout between body chunks, errors that name the URL.
+/// 4. the user's middleware, in the order added;
+/// 5. retries: the whole redirect chain again, under the request's `Retry` policy;
+/// 6. redirects: the loop over hops, each hop's target checked against the base URL;
+/// 7. auth: the `Authorization` of each hop, and Digest's answer to a challenge;
+/// 8. cookies: the jar's cookies into each request sent, `Set-Cookie` back into the jar;
+/// 9. decoding of `Content-Encoding`;
+/// 10. the hooks (`on_request`, `on_response`), on every request sent;
+/// 11. upload progress, of every request sent;
+/// 12. the backend (`transport`): read timeout between body chunks, errors that name the URL.
 pub(crate) fn stack(
     user: Vec<Arc<dyn Middleware>>,
     cookies: bool,
     backend_decodes: bool,
+    hooks: bool,
 ) -> Box<[Arc<dyn Middleware>]> {
-    let mut stack: Vec<Arc<dyn Middleware>> = Vec::with_capacity(user.len() + 5);
+    let mut stack: Vec<Arc<dyn Middleware>> = Vec::with_capacity(user.len() + 10);
+    stack.push(Arc::new(deadline::TotalDeadline));
+    stack.push(Arc::new(progress::Download));
     stack.push(Arc::new(defaults::Defaults));
     stack.extend(user);
     stack.push(Arc::new(retry::Retries));
@@ -201,5 +213,9 @@ pub(crate) fn stack(
     if !backend_decodes {
         stack.push(Arc::new(decode::Decode));
     }
+    if hooks {
+        stack.push(Arc::new(hooks::RunHooks));
+    }
+    stack.push(Arc::new(progress::Upload));
     stack.into_boxed_slice()
 }

@@ -4,12 +4,12 @@
 
 use futures_util::StreamExt;
 
-use crate::backend::{FinalUrl, SendOptions, VersionUnknown};
+use crate::backend::{FinalUrl, RemoteAddr, SendOptions, VersionUnknown};
 use crate::client::ClientInner;
 use crate::error::{Error, ErrorKind, Result};
 use crate::head::{ResponseHead, VersionInfo};
 use crate::request::Request;
-use crate::runtime::BoxFuture;
+use crate::runtime::{BoxFuture, Instant};
 use crate::streaming::StreamingResponse;
 
 pub(super) fn send(
@@ -51,17 +51,23 @@ pub(super) fn send(
         *outgoing.uri_mut() = uri;
         *outgoing.headers_mut() = headers;
         *outgoing.extensions_mut() = extensions;
+        let sent = Instant::now();
         let response = client
             .backend
             .send(outgoing, options)
             .await
             .map_err(|e| e.with_url(&url))?;
+        let elapsed = sent.elapsed();
 
         let (mut parts, body) = response.into_parts();
         let version = match parts.extensions.remove::<VersionUnknown>() {
             Some(VersionUnknown(later)) => VersionInfo::Later(later),
             None => VersionInfo::Known(parts.version),
         };
+        let remote_addr = parts
+            .extensions
+            .remove::<RemoteAddr>()
+            .map(|RemoteAddr(addr)| addr);
         let url = match parts.extensions.remove::<FinalUrl>() {
             Some(FinalUrl(url)) => url,
             None => url,
@@ -77,6 +83,8 @@ pub(super) fn send(
             url,
             history: Vec::new(),
             extensions: parts.extensions,
+            elapsed,
+            remote_addr,
         };
         Ok(StreamingResponse::new(head, body))
     })

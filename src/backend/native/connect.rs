@@ -2,6 +2,7 @@
 //! which protocol ALPN settled on.
 
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -28,6 +29,8 @@ pub(crate) enum Io {
 pub(crate) struct Connected {
     pub(crate) io: Io,
     pub(crate) http2: bool,
+    /// The server's address, as the socket tells it.
+    pub(crate) remote: Option<SocketAddr>,
 }
 
 /// Connects to `key`'s origin within `timeout` (TCP and TLS handshake together).
@@ -47,10 +50,12 @@ pub(crate) async fn connect(
 
 async fn open(key: &Key, tls: &Arc<ClientConfig>, prior_knowledge: bool) -> Result<Connected> {
     let tcp = tcp(key).await?;
+    let remote = tcp.peer_addr().ok();
     if !key.https {
         return Ok(Connected {
             io: Io::Plain(tcp),
             http2: prior_knowledge,
+            remote,
         });
     }
     let name = ServerName::try_from(key.host.to_string()).map_err(|e| {
@@ -74,6 +79,7 @@ async fn open(key: &Key, tls: &Arc<ClientConfig>, prior_knowledge: bool) -> Resu
     Ok(Connected {
         io: Io::Tls(Box::new(stream)),
         http2,
+        remote,
     })
 }
 

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -28,6 +29,7 @@ pub(crate) enum Handshaken {
         sender: http2::SendRequest<Outgoing>,
         /// The server's SETTINGS_MAX_CONCURRENT_STREAMS, updated as it changes.
         server_max_streams: Arc<AtomicUsize>,
+        remote: Option<SocketAddr>,
     },
 }
 
@@ -37,7 +39,7 @@ pub(crate) async fn open(
     connector: &Connector,
     connect_timeout: Option<Duration>,
 ) -> Result<Handshaken> {
-    let Connected { io, http2 } = connect(
+    let Connected { io, http2, remote } = connect(
         key,
         &connector.tls,
         connector.http2_prior_knowledge,
@@ -48,7 +50,7 @@ pub(crate) async fn open(
     let io = CoopRead::new(io);
     if http2 {
         within(
-            http2_handshake(io),
+            http2_handshake(io, remote),
             connect_timeout,
             ErrorKind::ConnectTimeout,
         )
@@ -65,6 +67,7 @@ pub(crate) async fn open(
         Ok(Handshaken::Http1(Http1Conn::new(
             sender,
             task.abort_handle(),
+            remote,
         )))
     }
 }
@@ -81,7 +84,7 @@ const H2_REMEMBERED_RESETS: usize = 1024;
 /// applied: until then its stream limit is unknown, and a burst of requests would all be
 /// put on this one connection (and refused or queued by the server) instead of spreading
 /// over as many connections as the limit calls for.
-async fn http2_handshake(io: CoopRead<Io>) -> Result<Handshaken> {
+async fn http2_handshake(io: CoopRead<Io>, remote: Option<SocketAddr>) -> Result<Handshaken> {
     let signal = Arc::new(SettingsSignal::default());
     let io = FirstFrame::new(io, signal.clone());
     let (sender, mut conn) = http2::Builder::new(TokioExecutor::new())
@@ -131,6 +134,7 @@ async fn http2_handshake(io: CoopRead<Io>) -> Result<Handshaken> {
     Ok(Handshaken::Http2 {
         sender,
         server_max_streams,
+        remote,
     })
 }
 

@@ -18,7 +18,7 @@ mod tls;
 use std::future::Future;
 use std::sync::Arc;
 use std::task::Poll;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use http::header::{HOST, HeaderValue};
 use http::{Method, Uri};
@@ -27,11 +27,12 @@ use hyper::body::Incoming;
 use self::body::{Outgoing, Pooled, WriteProgress};
 use self::error::{from_hyper, is_refused_stream};
 use self::pool::{Connector, Key, Lease, Pool};
-use super::{Backend, SendOptions, TransportOptions};
+use super::{Backend, RemoteAddr, SendOptions, TransportOptions};
 use crate::body::{Body, ResponseBody};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Timeout;
-use crate::runtime::{BoxFuture, Timer};
+use crate::runtime::BoxFuture;
+use crate::timeouts::Deadline;
 
 pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
     let connector = Connector {
@@ -199,8 +200,15 @@ async fn send(
         ));
     };
     match sent {
-        Ok(Ok(response)) => Ok(response
-            .map(|incoming: Incoming| ResponseBody::from_stream(Pooled::new(incoming, lease)))),
+        Ok(Ok(response)) => {
+            let remote = lease.remote_addr();
+            let mut response = response
+                .map(|incoming: Incoming| ResponseBody::from_stream(Pooled::new(incoming, lease)));
+            if let Some(addr) = remote {
+                response.extensions_mut().insert(RemoteAddr(addr));
+            }
+            Ok(response)
+        }
         Ok(Err(mut failed)) => {
             let unsent = failed.take_message();
             let error = failed.into_error();
@@ -226,43 +234,36 @@ async fn head_timeout<F: Future>(
 ) -> Result<F::Output> {
     let start = Instant::now();
     let mut fut = std::pin::pin!(fut);
-    let mut timer: Option<Timer> = None;
+    let mut timer = Deadline::default();
     std::future::poll_fn(|cx| {
         if let Poll::Ready(out) = fut.as_mut().poll(cx) {
             return Poll::Ready(Ok(out));
         }
-        loop {
-            let phase: Option<(Instant, ErrorKind, Duration)> = match &progress {
-                Some(p) if !p.done() => {
-                    // Woken when the body is done, to move on to the read phase.
-                    p.wake_when_done(cx);
-                    if p.done() {
-                        continue;
-                    }
-                    timeout
-                        .write
-                        .map(|limit| (p.last() + limit, ErrorKind::WriteTimeout, limit))
-                }
-                Some(p) => timeout
-                    .read
-                    .map(|limit| (p.last() + limit, ErrorKind::ReadTimeout, limit)),
-                None => timeout
-                    .read
-                    .map(|limit| (start + limit, ErrorKind::ReadTimeout, limit)),
-            };
-            let Some((deadline, kind, limit)) = phase else {
-                return Poll::Pending;
-            };
-            let timer = timer.get_or_insert_with(|| Timer::at(deadline));
-            if timer.poll_elapsed(cx).is_pending() {
-                return Poll::Pending;
+        // Woken when the body is done, to move on to the read phase.
+        let writing = progress.as_ref().is_some_and(|p| {
+            !p.done() && {
+                p.wake_when_done(cx);
+                !p.done()
             }
-            if Instant::now() >= deadline {
-                return Poll::Ready(Err(Error::timeout(kind, limit)));
-            }
-            // The timer was set for an earlier deadline: the body made progress since.
-            timer.reset(deadline);
-        }
+        });
+        let phase = match &progress {
+            Some(p) if writing => timeout
+                .write
+                .map(|limit| (p.last().checked_add(limit), ErrorKind::WriteTimeout, limit)),
+            Some(p) => timeout
+                .read
+                .map(|limit| (p.last().checked_add(limit), ErrorKind::ReadTimeout, limit)),
+            None => timeout
+                .read
+                .map(|limit| (start.checked_add(limit), ErrorKind::ReadTimeout, limit)),
+        };
+        // No limit, or one past the end of the clock.
+        let Some((Some(deadline), kind, limit)) = phase else {
+            return Poll::Pending;
+        };
+        timer
+            .poll_at(cx, deadline)
+            .map(|()| Err(Error::timeout(kind, limit)))
     })
     .await
 }

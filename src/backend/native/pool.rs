@@ -21,6 +21,7 @@
 //! or expired anywhere have been swept. An origin's entry is dropped once it holds nothing.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::Poll;
@@ -190,11 +191,20 @@ fn forget_if_empty(hosts: &mut Hosts, key: &Key) {
 pub(crate) struct Http1Conn {
     sender: http1::SendRequest<Outgoing>,
     task: AbortHandle,
+    remote: Option<SocketAddr>,
 }
 
 impl Http1Conn {
-    pub(crate) fn new(sender: http1::SendRequest<Outgoing>, task: AbortHandle) -> Http1Conn {
-        Http1Conn { sender, task }
+    pub(crate) fn new(
+        sender: http1::SendRequest<Outgoing>,
+        task: AbortHandle,
+        remote: Option<SocketAddr>,
+    ) -> Http1Conn {
+        Http1Conn {
+            sender,
+            task,
+            remote,
+        }
     }
 }
 
@@ -220,6 +230,7 @@ pub(crate) struct Http2Conn {
     /// The server's SETTINGS_MAX_CONCURRENT_STREAMS, kept current by the connection task.
     server_max_streams: Arc<AtomicUsize>,
     idle_since: Mutex<Instant>,
+    remote: Option<SocketAddr>,
 }
 
 impl Http2Conn {
@@ -286,7 +297,9 @@ impl Pool {
     /// A connection to `key`'s origin: an idle or shared one, or a new one.
     /// With `fresh`, only a new connection will do (for a retry after a stale one).
     pub(crate) async fn acquire(&self, key: &Key, timeout: &Timeout, fresh: bool) -> Result<Lease> {
-        let deadline = timeout.pool.map(|limit| (Instant::now() + limit, limit));
+        let deadline = timeout
+            .pool
+            .and_then(|limit| Some((crate::timeouts::after(limit)?, limit)));
         loop {
             let found = match self.find(key, fresh)? {
                 Found::Wait => {
@@ -303,7 +316,9 @@ impl Pool {
                                     changed.await;
                                     Ok(())
                                 }
-                                Some((at, _)) => tokio::time::timeout_at(at.into(), changed).await,
+                                Some((at, _)) => {
+                                    crate::timeouts::until(changed, at).await.ok_or(())
+                                }
                             };
                             if waited.is_err() {
                                 let limit = deadline.map(|(_, l)| l).unwrap_or_default();
@@ -469,12 +484,14 @@ impl Pool {
             Ok(Handshaken::Http2 {
                 sender,
                 server_max_streams,
+                remote,
             }) => {
                 let conn = Arc::new(Http2Conn {
                     sender,
                     active: AtomicUsize::new(1),
                     server_max_streams,
                     idle_since: Mutex::new(Instant::now()),
+                    remote,
                 });
                 host.http2.push(conn.clone());
                 Ok(LeaseKind::Http2(conn))
@@ -724,6 +741,14 @@ impl Lease {
         matches!(self.kind, LeaseKind::Http2(_))
     }
 
+    /// The server's address on this connection.
+    pub(crate) fn remote_addr(&self) -> Option<SocketAddr> {
+        match &self.kind {
+            LeaseKind::Http1(conn) => conn.as_ref().and_then(|conn| conn.remote),
+            LeaseKind::Http2(conn) => conn.remote,
+        }
+    }
+
     pub(crate) fn set_reusable(&mut self) {
         self.reusable = true;
     }
@@ -930,7 +955,7 @@ mod tests {
         let in_flight = sender.send_request(request);
         let mut lease = pool.lease(
             &key,
-            LeaseKind::Http1(Some(Http1Conn::new(sender, task.abort_handle()))),
+            LeaseKind::Http1(Some(Http1Conn::new(sender, task.abort_handle(), None))),
             true,
         );
         let limit = Duration::from_millis(100);

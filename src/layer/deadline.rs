@@ -1,0 +1,40 @@
+//! The outermost layer: the request's total deadline ([`Timeout::total`](crate::Timeout::total)),
+//! from the first connect to the last byte of the body, across redirects, auth resends
+//! and retries. Left out of a request's path (a plain pass-through) when it has none.
+
+use super::{Middleware, Next};
+use crate::error::{Error, ErrorKind, Result};
+use crate::request::Request;
+use crate::runtime::BoxFuture;
+use crate::streaming::StreamingResponse;
+use crate::timeouts;
+
+pub(super) struct TotalDeadline;
+
+impl Middleware for TotalDeadline {
+    fn handle<'a>(
+        &'a self,
+        request: Request,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<StreamingResponse>> {
+        let config = next.client().config.effective(request.config.as_deref());
+        let Some(total) = config.timeout().total else {
+            return next.run(request);
+        };
+        // A deadline past the end of the clock is none.
+        let Some(deadline) = timeouts::after(total) else {
+            return next.run(request);
+        };
+        let url = request.url.clone();
+        Box::pin(async move {
+            let expired = move || Error::timeout(ErrorKind::TotalTimeout, total).with_url(&url);
+            let Some(response) = timeouts::until(next.run(request), deadline).await else {
+                return Err(expired());
+            };
+            let mut response = response?;
+            let body = std::mem::replace(&mut response.body, crate::body::ResponseBody::empty());
+            response.body = timeouts::until_deadline(body, deadline, expired);
+            Ok(response)
+        })
+    }
+}
