@@ -45,7 +45,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p httplib --locked
 # intra-doc links to them would break here.
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p httplib --target "$WASM" --features js-api --locked
 
-step "native tests: unit, mock-backend front-end, against the test server, the fault suite (native_faults_*), the fuzz targets for 3 s each (httplib-fuzz), doc examples"
+step "native tests: unit, mock-backend front-end, the conformance suite and the native-only tests against the test server, the fault suite (native_faults_*), the fuzz targets for 3 s each (httplib-fuzz), doc examples"
 cargo test --workspace --locked 2>&1 | tee "$workdir/native.log"
 
 step "soak: 20,000 requests through one client, with server faults and cancellations (RSS and fds flat)"
@@ -73,13 +73,13 @@ export HTTPLIB_TEST_HTTP HTTPLIB_TEST_HTTPS HTTPLIB_TEST_CLOSED_PORT
 export NODE_EXTRA_CA_CERTS="$workdir/ca.pem"
 echo "test server: $HTTPLIB_TEST_HTTP and $HTTPLIB_TEST_HTTPS (pid $server_pid)"
 
-step "wasm tests in Node: the front-end on the mock backend, and the fetch backend"
-cargo test --locked -p httplib --target "$WASM" --test frontend --test layers --test fetch 2>&1 |
+step "wasm tests in Node: the front-end on the mock backend (frontend, layers), and the conformance suite (the fetch backend)"
+cargo test --locked -p httplib --target "$WASM" --test frontend --test layers --test conformance 2>&1 |
     tee "$workdir/node.log"
 
 step "wasm tests in headless Chromium: the same tests"
 CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_USE_BROWSER=1 \
-    cargo test --locked -p httplib --target "$WASM" --test frontend --test layers --test fetch 2>&1 |
+    cargo test --locked -p httplib --target "$WASM" --test frontend --test layers --test conformance 2>&1 |
     tee "$workdir/chromium.log"
 
 step "the README's by-target table is current and every test it names passed on its target"

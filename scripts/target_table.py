@@ -56,7 +56,8 @@ def passed(log_text):
     """The tests a cargo/wasm-bindgen test log shows passing, as file::name."""
     ok, current = set(), None
     for line in log_text.splitlines():
-        m = re.search(r"Running (?:tests/(\w+)\.rs|unittests src/lib\.rs)", line)
+        # A test file (tests/x.rs) or a test directory (tests/x/main.rs) is `x`.
+        m = re.search(r"Running (?:tests/(\w+)(?:\.rs|/main\.rs)|unittests src/lib\.rs)", line)
         if m:
             current = m.group(1) or "lib"
             continue
@@ -68,7 +69,9 @@ def passed(log_text):
 
 def defined(name):
     file, test = name.split("::", 1)
-    source = (ROOT / "tests" / f"{file}.rs").read_text()
+    single = ROOT / "tests" / f"{file}.rs"
+    files = [single] if single.exists() else sorted((ROOT / "tests" / file).glob("*.rs"))
+    source = "".join(f.read_text() for f in files)
     return re.search(rf"\bfn {re.escape(test)}\s*\(", source) is not None
 
 

@@ -1,65 +1,13 @@
-//! The seed's sync and async basics against the real test server: top-level functions,
-//! params, headers, reading the response, verbs, and the blocking twins.
+//! Native-only basics against the real test server: the blocking twins, blocking calls
+//! inside and outside runtimes, foreign executors, `Send` futures. What holds on every
+//! target (verbs, params, headers, reading the response) is in the conformance suite.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
-use common::{connection_id, echoed_header, http, json};
+use common::{connection_id, http, json};
 use httplib::ErrorKind;
 use serde_json::json;
-
-#[tokio::test]
-async fn top_level_get_reads_status_json_and_text_without_await() {
-    let r = httplib::get(http("/echo")).await.unwrap();
-    assert_eq!(r.status_code(), 200);
-    assert_eq!(r.status(), httplib::StatusCode::OK);
-    assert!(r.is_success());
-    let body = json(&r);
-    assert_eq!(body["method"], "GET");
-    assert_eq!(body["path"], "/echo");
-    assert!(r.text().unwrap().contains("\"method\""));
-    assert_eq!(r.http_version(), "HTTP/1.1");
-    assert_eq!(r.version(), Some(httplib::Version::HTTP_11));
-}
-
-#[tokio::test]
-async fn top_level_verbs_send_their_method_and_json() {
-    let d = json!({"id": 1, "name": "ada"});
-    for (r, method) in [
-        (httplib::post(http("/echo")).json(&d).await.unwrap(), "POST"),
-        (httplib::put(http("/echo")).json(&d).await.unwrap(), "PUT"),
-        (
-            httplib::patch(http("/echo")).json(&d).await.unwrap(),
-            "PATCH",
-        ),
-        (httplib::delete(http("/echo")).await.unwrap(), "DELETE"),
-    ] {
-        let body = json(&r);
-        assert_eq!(body["method"], method);
-        if method != "DELETE" {
-            assert_eq!(body["json"], d);
-            assert_eq!(
-                echoed_header(&body, "content-type").unwrap(),
-                "application/json"
-            );
-        }
-    }
-    let head = httplib::head(http("/bytes/10")).await.unwrap();
-    assert_eq!(head.status_code(), 200);
-    assert!(head.bytes().is_empty());
-}
-
-#[tokio::test]
-async fn params_and_headers_reach_the_server() {
-    let r = httplib::get(http("/echo"))
-        .query(&[("q", "test"), ("page", "2")])
-        .header("User-Agent", "my-app/1.0")
-        .await
-        .unwrap();
-    let body = json(&r);
-    assert_eq!(body["args"], json!({"q": "test", "page": "2"}));
-    assert_eq!(echoed_header(&body, "user-agent").unwrap(), "my-app/1.0");
-}
 
 #[test]
 fn the_blocking_twins_work_from_plain_threads() {
@@ -186,13 +134,6 @@ fn a_body_can_be_read_from_another_executor_than_the_one_that_sent_it() {
     .unwrap();
     assert_eq!(total, 30);
     drop(runtime);
-}
-
-#[tokio::test]
-async fn one_off_calls_do_not_share_cookies() {
-    httplib::get(http("/cookies/set?one_off=1")).await.unwrap();
-    let r = httplib::get(http("/cookies")).await.unwrap();
-    assert_eq!(json(&r)["cookies"], json!({}));
 }
 
 #[tokio::test]

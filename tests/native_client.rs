@@ -1,52 +1,14 @@
-//! The reusable Client against the real test server: base_url, default headers, cookies,
-//! connection reuse, pool limits, close.
+//! The native pool of the Client against the real test server: connection reuse, limits
+//! on connections and keep-alive, expiry. What holds on every target (base_url, default
+//! headers, cookies, max_connections, close) is in the conformance suite.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
 use std::time::Duration;
 
-use common::{builder, client, connection_id, echoed_header, json, server};
-use httplib::{ErrorKind, Limits, Method, Timeout};
-use serde_json::json;
-
-#[tokio::test]
-async fn base_url_and_default_headers_serve_every_call() {
-    let client = builder()
-        .base_url(server().http_url("/anything/api"))
-        .header("Authorization", "Bearer TOKEN")
-        .build()
-        .unwrap();
-    let r = client.get("/items").await.unwrap();
-    let body = json(&r);
-    assert_eq!(body["path"], "/anything/api/items");
-    assert_eq!(
-        echoed_header(&body, "authorization").unwrap(),
-        "Bearer TOKEN"
-    );
-    let r = client.post("/items").json(&json!({"a": 1})).await.unwrap();
-    assert_eq!(json(&r)["method"], "POST");
-}
-
-#[tokio::test]
-async fn cookies_persist_across_calls_of_one_client() {
-    let client = builder().base_url(server().http_url("")).build().unwrap();
-    client
-        .get("/cookies/set?session=abc&theme=dark")
-        .await
-        .unwrap();
-    let r = client.get("/cookies").await.unwrap();
-    assert_eq!(
-        json(&r)["cookies"],
-        json!({"session": "abc", "theme": "dark"})
-    );
-    client.get("/cookies/delete?theme").await.unwrap();
-    let r = client.get("/cookies").await.unwrap();
-    assert_eq!(json(&r)["cookies"], json!({"session": "abc"}));
-    let jar = client.cookie_jar().unwrap();
-    let url = httplib::Url::parse(&server().http_url("/")).unwrap();
-    assert_eq!(jar.cookies(&url), [("session".into(), "abc".into())]);
-}
+use common::{builder, client, connection_id, server};
+use httplib::Limits;
 
 #[tokio::test]
 async fn one_connection_serves_sequential_requests() {
@@ -74,39 +36,19 @@ async fn one_connection_serves_sequential_requests() {
 }
 
 #[tokio::test]
-async fn max_connections_bounds_concurrency_and_the_pool_timeout_is_its_own_error() {
-    let client = builder()
-        .limits(Limits::default().max_connections(1))
-        .timeout(Timeout::default().pool(Duration::from_millis(200)))
-        .build()
-        .unwrap();
-    // The one connection is held by a response whose body is not read yet.
-    let held = client
-        .stream(Method::GET, server().http_url("/stream-bytes/100"))
-        .await
-        .unwrap();
-    let err = client.get(server().http_url("/echo")).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::PoolTimeout);
-    assert!(err.is_timeout());
-    // Reading the body to its end gives the connection back.
-    let first = held.read().await.unwrap();
-    let again = client.get(server().http_url("/echo")).await.unwrap();
-    assert_eq!(connection_id(&again), connection_id(&first));
-}
-
-#[tokio::test]
 async fn waiting_requests_take_connections_as_they_free_up() {
     let client = builder()
         .limits(Limits::default().max_connections(2))
         .build()
         .unwrap();
-    let before = server().connections_accepted();
+    // A server of its own: the shared one's count includes the other tests' connections.
+    let own = httplib_testserver::TestServer::start();
     let all = client
-        .fan_out((0..8).map(|_| client.get(server().http_url("/delay/0.05"))))
+        .fan_out((0..8).map(|_| client.get(own.http_url("/delay/0.05"))))
         .gather()
         .await;
     assert!(all.iter().all(|r| r.as_ref().unwrap().status_code() == 200));
-    let opened = server().connections_accepted() - before;
+    let opened = own.connections_accepted();
     assert!(opened <= 2, "{opened} connections for max_connections(2)");
 }
 
@@ -148,16 +90,6 @@ async fn expired_idle_connections_are_not_reused() {
     tokio::time::sleep(Duration::from_millis(250)).await;
     let c = connection_id(&client.get(server().http_url("/echo")).await.unwrap());
     assert_ne!(a, c);
-}
-
-#[tokio::test]
-async fn close_ends_the_client() {
-    let client = client();
-    client.get(server().http_url("/echo")).await.unwrap();
-    client.close();
-    let err = client.get(server().http_url("/echo")).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Builder);
-    assert!(err.to_string().contains("closed"), "{err}");
 }
 
 #[tokio::test]

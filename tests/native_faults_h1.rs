@@ -163,11 +163,12 @@ async fn a_reset_after_the_body_leaves_the_response_whole_and_the_pool_usable() 
 
 #[tokio::test]
 async fn a_body_short_of_its_content_length_is_a_read_error() {
-    get_fails(
+    let err = get_fails(
         "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",
         ErrorKind::Read,
     )
     .await;
+    assert!(err.to_string().contains("closed"), "{err}");
 }
 
 #[tokio::test]

@@ -1,0 +1,148 @@
+//! What differs per target under the conformance suite: where the test server is, the test
+//! attribute, a clock, and the predicates for the documented platform limits. Everything
+//! else in the suite is the same code on every target.
+#![allow(dead_code)]
+
+use httplib::Client;
+use serde_json::Value;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::*;
+#[cfg(target_arch = "wasm32")]
+pub use wasm::*;
+
+/// Natively: the test server runs in this process, and clients trust its CA.
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::sync::OnceLock;
+
+    use httplib::{Certificate, Client, ClientBuilder};
+    use httplib_testserver::TestServer;
+
+    pub use std::time::Instant;
+    pub use tokio::test;
+
+    /// The test server of this test binary, started on first use.
+    fn server() -> &'static TestServer {
+        static SERVER: OnceLock<TestServer> = OnceLock::new();
+        SERVER.get_or_init(TestServer::start)
+    }
+
+    /// `http://127.0.0.1:PORT{path}` of the test server.
+    pub fn http(path: &str) -> String {
+        server().http_url(path)
+    }
+
+    /// `https://localhost:PORT{path}` of the test server (h2 and http/1.1 by ALPN).
+    pub fn https(path: &str) -> String {
+        server().https_url(path)
+    }
+
+    /// A port with nothing listening on 127.0.0.1.
+    pub fn closed_port() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        listener.local_addr().expect("bound").port().to_string()
+    }
+
+    /// A client builder that trusts the test server's CA (httplib's own TLS here).
+    pub fn builder() -> ClientBuilder {
+        let ca = Certificate::from_pem(server().ca_pem().as_bytes()).expect("the CA is PEM");
+        Client::builder().add_root_certificate(ca)
+    }
+
+    /// True in Node (wasm32): never natively.
+    pub fn in_node() -> bool {
+        false
+    }
+}
+
+/// On wasm32: the test server is started by ci.sh (or scripts), its URLs compiled in; Node
+/// trusts its CA through `NODE_EXTRA_CA_CERTS`, the browser through the platform.
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use httplib::{Client, ClientBuilder};
+    use wasm_bindgen::JsValue;
+
+    pub use wasm_bindgen_test::wasm_bindgen_test as test;
+    pub use web_time::Instant;
+
+    fn base(var: Option<&'static str>, name: &str) -> &'static str {
+        var.unwrap_or_else(|| {
+            panic!("{name} must be set when the wasm tests are built (ci.sh does)")
+        })
+    }
+
+    /// `http://127.0.0.1:PORT{path}` of the test server.
+    pub fn http(path: &str) -> String {
+        let base = base(option_env!("HTTPLIB_TEST_HTTP"), "HTTPLIB_TEST_HTTP");
+        format!("{base}{path}")
+    }
+
+    /// `https://localhost:PORT{path}` of the test server.
+    pub fn https(path: &str) -> String {
+        let base = base(option_env!("HTTPLIB_TEST_HTTPS"), "HTTPLIB_TEST_HTTPS");
+        format!("{base}{path}")
+    }
+
+    /// A port with nothing listening on 127.0.0.1 (found by the script that built this).
+    pub fn closed_port() -> String {
+        base(
+            option_env!("HTTPLIB_TEST_CLOSED_PORT"),
+            "HTTPLIB_TEST_CLOSED_PORT",
+        )
+        .to_owned()
+    }
+
+    /// A client builder (the platform verifies certificates).
+    pub fn builder() -> ClientBuilder {
+        Client::builder()
+    }
+
+    /// True in Node, which has a global `process`; false in a browser.
+    pub fn in_node() -> bool {
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("process"))
+            .map(|p| !p.is_undefined())
+            .unwrap_or(false)
+    }
+}
+
+/// True on the native backend, where httplib owns the connections, TLS and decoding.
+pub fn native() -> bool {
+    cfg!(not(target_arch = "wasm32"))
+}
+
+/// True in a browser (wasm32, not Node). The browser owns cookies, follows redirects itself
+/// (hiding those it does not follow), sets forbidden headers (`Cookie`, `User-Agent`...)
+/// itself, and streams uploads only over HTTP/2: README's by-target table, platform limits.
+pub fn in_browser() -> bool {
+    !native() && !in_node()
+}
+
+/// A client as [`builder`] makes it.
+pub fn client() -> Client {
+    builder().build().expect("the client builds")
+}
+
+/// The JSON body of a response.
+pub fn json_of(r: &httplib::Response) -> Value {
+    r.json().expect("a JSON body")
+}
+
+/// A header of an `/echo` reply, as the server received it.
+pub fn echoed_header(echo: &Value, name: &str) -> Option<String> {
+    echo["headers"][name].as_str().map(str::to_owned)
+}
+
+/// The TCP connection a response of the test server came over (`X-Connection-Id`).
+pub fn connection_id(r: &httplib::Response) -> u64 {
+    r.headers()["x-connection-id"]
+        .to_str()
+        .expect("ASCII")
+        .parse()
+        .expect("a number")
+}
+
+/// The test server's body bytes: byte `i` is `i % 251`.
+pub fn pattern(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i % 251) as u8).collect()
+}
