@@ -988,6 +988,37 @@ impl ClientBuilder {
         self
     }
 
+    /// Decides, redirect by redirect, whether to follow (see
+    /// [`redirect::Attempt`](crate::redirect::Attempt)): [`follow`](crate::redirect::Attempt::follow),
+    /// [`stop`](crate::redirect::Attempt::stop) (the redirect response is returned) or
+    /// [`error`](crate::redirect::Attempt::error). Setting a policy turns following on;
+    /// [`max_redirects`](ClientBuilder::max_redirects) still caps the chain, and
+    /// credentials are still dropped when a redirect leaves the origin.
+    ///
+    /// # Examples
+    /// See [`redirect::Attempt`](crate::redirect::Attempt); a policy that never leaves https:
+    /// ```
+    /// let client = httplib::Client::builder()
+    ///     .redirect_policy(|attempt| match attempt.url().scheme() {
+    ///         "https" => attempt.follow(),
+    ///         _ => attempt.error("refusing a redirect to plain http"),
+    ///     })
+    ///     .build()?;
+    /// # drop(client);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn redirect_policy(
+        mut self,
+        policy: impl Fn(&crate::redirect::Attempt<'_>) -> crate::redirect::Action
+        + Send
+        + Sync
+        + 'static,
+    ) -> ClientBuilder {
+        self.config.follow_redirects = true;
+        self.config.redirect_policy = Some(crate::redirect::Policy::new(policy));
+        self
+    }
+
     /// Calls `hook` with every request the client sends, as it goes to the backend: each
     /// redirect hop, auth resend and retry, with its final headers (cookies and
     /// `Authorization` included). httpx's `event_hooks={"request": [...]}`; it may change

@@ -9,6 +9,7 @@
 use crate::auth::Auth;
 use crate::limits::Timeout;
 use crate::progress::ProgressFn;
+use crate::redirect::Policy;
 use crate::retry::Retry;
 
 /// Declares the options: the client's `Config`, the request's `Overlay` and the
@@ -61,6 +62,8 @@ options! {
     max_decoded_size: Option<u64> = Some(crate::client::DEFAULT_MAX_DECODED_SIZE),
     /// When failed requests are sent again (never, by default).
     retry: Retry = Retry::none(),
+    /// Decides, redirect by redirect, whether to follow.
+    redirect_policy: Option<Policy> = None,
     /// Called as the request body is sent.
     on_upload_progress: Option<ProgressFn> = None,
     /// Called as the response body is read.

@@ -92,6 +92,9 @@ pub enum ErrorKind {
     UnsupportedProtocol,
     /// More redirects than the client's limit.
     TooManyRedirects,
+    /// The client's [`redirect_policy`](crate::ClientBuilder::redirect_policy) refused a
+    /// redirect ([`Attempt::error`](crate::redirect::Attempt::error)).
+    Redirect,
     /// The server redirected, and the platform hides where to (a browser's `fetch` with
     /// redirects not followed returns an opaque redirect with no status or `Location`).
     OpaqueRedirect,
@@ -124,6 +127,7 @@ impl ErrorKind {
             ErrorKind::Proxy => "proxy error",
             ErrorKind::UnsupportedProtocol => "unsupported protocol",
             ErrorKind::TooManyRedirects => "too many redirects",
+            ErrorKind::Redirect => "the redirect policy refused a redirect",
             ErrorKind::OpaqueRedirect => "redirected, and the browser hides where to",
             ErrorKind::Decode => "decoding the response body failed",
             ErrorKind::InvalidUrl => "invalid URL",
@@ -491,7 +495,7 @@ impl Error {
     pub fn is_redirect(&self) -> bool {
         matches!(
             self.kind(),
-            ErrorKind::TooManyRedirects | ErrorKind::OpaqueRedirect
+            ErrorKind::TooManyRedirects | ErrorKind::OpaqueRedirect | ErrorKind::Redirect
         )
     }
 

@@ -68,7 +68,7 @@ mod limits;
 pub mod multipart;
 mod progress;
 mod random;
-mod redirect;
+pub mod redirect;
 mod request;
 mod response;
 // The retry layer (src/layer/retry.rs) calls the crate-private half; until it lands, only

@@ -1,7 +1,6 @@
-//! The redirect policy: which responses are redirects, and the request that follows one.
-//!
-//! Pure functions over the previous request and the response; the loop that applies them
-//! is in the pipeline.
+//! Redirects: a user's [`Policy`] (follow, stop or fail, per [`Attempt`]), and the pure
+//! rules of which responses are redirects and what request follows one. The loop that
+//! applies them is the redirect layer's (`layer/redirect.rs`).
 
 use http::header::{
     CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderMap, HeaderName, LOCATION,
@@ -12,6 +11,131 @@ use url::Url;
 
 use crate::body::Body;
 use crate::error::{Error, ErrorKind, Result};
+
+/// A user's decision on each redirect the client would follow, set with
+/// [`ClientBuilder::redirect_policy`](crate::ClientBuilder::redirect_policy).
+#[derive(Clone)]
+pub(crate) struct Policy(std::sync::Arc<dyn Fn(&Attempt<'_>) -> Action + Send + Sync>);
+
+impl Policy {
+    pub(crate) fn new(decide: impl Fn(&Attempt<'_>) -> Action + Send + Sync + 'static) -> Policy {
+        Policy(std::sync::Arc::new(decide))
+    }
+
+    pub(crate) fn decide(&self, attempt: &Attempt<'_>) -> Action {
+        (self.0)(attempt)
+    }
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Policy(..)")
+    }
+}
+
+/// A redirect the client is about to follow, as a
+/// [`redirect_policy`](crate::ClientBuilder::redirect_policy) sees it.
+///
+/// # Examples
+/// A policy that follows redirects within one host only, and at most 3 of them:
+/// ```
+/// # use httplib::backend::mock::{MockBackend, MockResponse};
+/// # let mock = MockBackend::new();
+/// # mock.on(httplib::Method::GET, "/a", MockResponse::new(302).header("Location", "/b"));
+/// # mock.on(httplib::Method::GET, "/b", MockResponse::new(302).header("Location", "http://other.test/c"));
+/// let client = httplib::Client::builder()
+///     .redirect_policy(|attempt| {
+///         if attempt.previous().len() > 3 {
+///             attempt.error("too many hops for this API")
+///         } else if attempt.url().host_str() != attempt.previous()[0].host_str() {
+///             attempt.stop()
+///         } else {
+///             attempt.follow()
+///         }
+///     })
+/// #   .backend(mock.clone())
+///     .build()?;
+/// # #[cfg(not(target_arch = "wasm32"))]
+/// # {
+/// let r = client.get("http://api.test/a").send_blocking()?;
+/// assert_eq!(r.status_code(), 302); // /b's redirect to other.test, not followed
+/// assert_eq!(r.url().path(), "/b");
+/// assert_eq!(r.history().len(), 1);
+/// # }
+/// # Ok::<(), httplib::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Attempt<'a> {
+    pub(crate) status: StatusCode,
+    pub(crate) next: &'a Url,
+    pub(crate) previous: &'a [Url],
+}
+
+impl Attempt<'_> {
+    /// The redirect's status (301, 302, 303, 307 or 308).
+    ///
+    /// # Examples
+    /// See [`Attempt`].
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Where the redirect leads.
+    ///
+    /// # Examples
+    /// See [`Attempt`].
+    pub fn url(&self) -> &Url {
+        self.next
+    }
+
+    /// The URLs requested so far, the first request's first; the last is the one that
+    /// answered with this redirect.
+    ///
+    /// # Examples
+    /// See [`Attempt`].
+    pub fn previous(&self) -> &[Url] {
+        self.previous
+    }
+
+    /// Follow the redirect.
+    ///
+    /// # Examples
+    /// See [`Attempt`].
+    pub fn follow(&self) -> Action {
+        Action(Decision::Follow)
+    }
+
+    /// Do not follow it: the redirect response is returned as it is (history included).
+    ///
+    /// # Examples
+    /// See [`Attempt`].
+    pub fn stop(&self) -> Action {
+        Action(Decision::Stop)
+    }
+
+    /// Fail the request with a [`Redirect`](ErrorKind::Redirect) error that says `message`.
+    ///
+    /// # Examples
+    /// See [`Attempt`].
+    pub fn error(&self, message: impl Into<std::borrow::Cow<'static, str>>) -> Action {
+        Action(Decision::Error(message.into()))
+    }
+}
+
+/// What a redirect policy decided: made by [`Attempt::follow`], [`Attempt::stop`] or
+/// [`Attempt::error`].
+///
+/// # Examples
+/// See [`Attempt`].
+#[derive(Debug)]
+pub struct Action(pub(crate) Decision);
+
+#[derive(Debug)]
+pub(crate) enum Decision {
+    Follow,
+    Stop,
+    Error(std::borrow::Cow<'static, str>),
+}
 
 /// True for the statuses a client may follow, when they say where to.
 pub(crate) fn is_redirect(status: StatusCode, headers: &HeaderMap) -> bool {

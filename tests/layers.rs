@@ -502,6 +502,63 @@ async fn the_seeds_fan_out_line_compiles_as_written() {
     assert_eq!(bodies, ["/a", "/b", "/c"]);
 }
 
+#[test]
+async fn a_redirect_policy_follows_stops_or_fails_each_redirect() {
+    let mock = MockBackend::new();
+    mock.on(
+        Method::GET,
+        "/a",
+        MockResponse::new(302).header("Location", "/b"),
+    );
+    mock.on(
+        Method::GET,
+        "/b",
+        MockResponse::new(307).header("Location", "/c"),
+    );
+    mock.on(Method::GET, "/c", MockResponse::new(200));
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let client = Client::builder()
+        .redirect_policy(move |attempt| {
+            log.lock().unwrap().push((
+                attempt.status().as_u16(),
+                attempt.url().path().to_owned(),
+                attempt.previous().len(),
+            ));
+            match attempt.url().path() {
+                "/c" => attempt.stop(),
+                _ => attempt.follow(),
+            }
+        })
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let r = client.get("http://api.test/a").await.unwrap();
+    assert_eq!((r.status_code(), r.url().path()), (307, "/b"));
+    assert_eq!(r.history().len(), 1);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(302, "/b".to_owned(), 1), (307, "/c".to_owned(), 2)]
+    );
+
+    let refusing = Client::builder()
+        .redirect_policy(|attempt| attempt.error("no redirects to /b"))
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let err = refusing.get("http://api.test/a").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Redirect);
+    assert!(err.is_redirect());
+    assert!(err.to_string().contains("no redirects to /b"), "{err}");
+    // A request may still turn following off.
+    let r = refusing
+        .get("http://api.test/a")
+        .follow_redirects(false)
+        .await
+        .unwrap();
+    assert_eq!(r.status_code(), 302);
+}
+
 /// The clock the tests read: std's panics on wasm32.
 mod httplib_time {
     #[cfg(not(target_arch = "wasm32"))]

@@ -113,3 +113,40 @@ async fn responses_tell_the_servers_address_and_how_long_the_head_took() {
         assert_eq!(again.remote_addr(), Some(addr));
     }
 }
+
+#[tokio::test]
+async fn a_panicking_middleware_fails_its_request_only() {
+    use httplib::{BoxFuture, Middleware, Next, Request, StreamingResponse};
+
+    struct PanicsOnBoom;
+    impl Middleware for PanicsOnBoom {
+        fn handle<'a>(
+            &'a self,
+            request: Request,
+            next: Next<'a>,
+        ) -> BoxFuture<'a, httplib::Result<StreamingResponse>> {
+            Box::pin(async move {
+                let response = next.run(request).await?;
+                if response.url().path() == "/boom" {
+                    panic!("the middleware's own bug");
+                }
+                Ok(response)
+            })
+        }
+    }
+    let client = builder()
+        .middleware(PanicsOnBoom)
+        .limits(Limits::default().max_connections(1))
+        .build()
+        .unwrap();
+    // The panic unwinds through the task that awaited the request, as any panic would.
+    let failing = client.clone();
+    let url = server().http_url("/boom");
+    let joined = tokio::spawn(async move { failing.get(url).await }).await;
+    assert!(joined.unwrap_err().is_panic());
+    // The client, its pool (one connection) and its locks stay usable.
+    for _ in 0..3 {
+        let r = client.get(server().http_url("/echo")).await.unwrap();
+        assert!(r.is_success());
+    }
+}

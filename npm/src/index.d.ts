@@ -14,6 +14,7 @@ export type ErrorKind =
   | "Proxy"
   | "UnsupportedProtocol"
   | "TooManyRedirects"
+  | "Redirect"
   | "OpaqueRedirect"
   | "Decode"
   | "InvalidUrl"

@@ -76,6 +76,7 @@ pub(super) fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Proxy => "Proxy",
         ErrorKind::UnsupportedProtocol => "UnsupportedProtocol",
         ErrorKind::TooManyRedirects => "TooManyRedirects",
+        ErrorKind::Redirect => "Redirect",
         ErrorKind::OpaqueRedirect => "OpaqueRedirect",
         ErrorKind::Decode => "Decode",
         ErrorKind::InvalidUrl => "InvalidUrl",

@@ -35,9 +35,12 @@ impl Middleware for Redirects {
         }
         let max_redirects = *config.max_redirects();
         let read_timeout = config.timeout().read;
+        let policy = config.redirect_policy().clone();
         Box::pin(async move {
             let mut request = request;
             let mut history = Vec::new();
+            // The URLs requested so far, kept only for a policy to see.
+            let mut requested = Vec::new();
             loop {
                 // What the request after a redirect is made from.
                 let previous = Hop {
@@ -76,6 +79,26 @@ impl Middleware for Redirects {
                     response.head.history = history;
                     return Ok(response);
                 };
+                if let Some(policy) = &policy {
+                    requested.push(previous.url.clone());
+                    let attempt = redirect::Attempt {
+                        status,
+                        next: &hop.url,
+                        previous: &requested,
+                    };
+                    match policy.decide(&attempt).0 {
+                        redirect::Decision::Follow => {}
+                        redirect::Decision::Stop => {
+                            response.head.history = history;
+                            return Ok(response);
+                        }
+                        redirect::Decision::Error(message) => {
+                            return Err(
+                                Error::new(ErrorKind::Redirect, message).with_url(&previous.url)
+                            );
+                        }
+                    }
+                }
                 client.check_origin(&hop.url)?;
                 let Hop {
                     method,
