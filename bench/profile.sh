@@ -15,7 +15,8 @@ CLIENT=$2
 N=${3:-1000}
 WORK=$(ls -d /tmp/httplib-bench.* 2>/dev/null | head -1)
 [ -s "$WORK/nginx.pid" ] || { echo "start bench/run.sh --serve first" >&2; exit 2; }
-BIN=$ROOT/target/release/httplib-bench
+# HTTPLIB_BENCH_BIN: another build of the benchmark (an older commit's, to compare).
+BIN=${HTTPLIB_BENCH_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/httplib-bench}
 ARGS=(child "$SCENARIO" "$CLIENT" --h1 http://127.0.0.1:${BENCH_PORT_H1:-18080}
     --tls https://127.0.0.1:${BENCH_PORT_TLS:-18443} --h2c http://127.0.0.1:${BENCH_PORT_H2C:-18082}
     --ca "$WORK/ca.pem" --secs 1)

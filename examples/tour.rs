@@ -325,6 +325,83 @@ mod native {
             err.kind()
         );
         assert_eq!(err.kind(), ErrorKind::Connect);
+        beyond_the_seed(server).await
+    }
+
+    /// Counts every request a client sends, and tells how long each logical request took.
+    struct Timing(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+    impl httplib::Middleware for Timing {
+        fn handle<'a>(
+            &'a self,
+            request: httplib::Request,
+            next: httplib::Next<'a>,
+        ) -> httplib::BoxFuture<'a, httplib::Result<httplib::StreamingResponse>> {
+            Box::pin(async move {
+                let started = Instant::now();
+                let path = request.url().path().to_owned();
+                let response = next.run(request).await;
+                self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                println!("middleware     -> {path} took {:?}", started.elapsed());
+                response
+            })
+        }
+    }
+
+    async fn beyond_the_seed(server: &TestServer) -> Result {
+        section("Beyond the seed: middleware, hooks, retries, the total deadline, progress");
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let client = Client::builder()
+            .middleware(Timing(calls.clone()))
+            .on_request(|r| println!("on_request     -> {} {}", r.method(), r.url().path()))
+            .on_response(|r| println!("on_response    -> {}", r.status()))
+            .retry(
+                httplib::Retry::new(2).backoff(Duration::from_millis(50), Duration::from_secs(2)),
+            )
+            .build()?;
+        // The server fails the first request with a 503 asking for a second's wait.
+        let started = Instant::now();
+        let r = client
+            .get(server.http_url("/flaky/tour/1?retry_after=1"))
+            .await?;
+        println!(
+            "retry          -> {} on attempt {} after {:?} (Retry-After: 1)",
+            r.status_code(),
+            r.json::<Value>()?["attempt"],
+            started.elapsed()
+        );
+
+        let total = Timeout::new(Duration::from_secs(5)).total(Duration::from_millis(500));
+        let err = client
+            .get(server.http_url("/drip?chunks=20&interval_ms=100"))
+            .timeout(total)
+            .await
+            .expect_err("the body takes 2 s");
+        println!("total deadline -> {:?}: {err}", err.kind());
+
+        let last = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let seen = last.clone();
+        let r = client
+            .get(server.http_url("/bytes/300000"))
+            .on_download_progress(move |p| *seen.lock().unwrap() = Some(p))
+            .await?;
+        let progress = last.lock().unwrap().expect("progress was reported");
+        println!(
+            "progress       -> {} of {:?} bytes, {:?} done",
+            progress.bytes,
+            progress.total,
+            progress.fraction()
+        );
+        println!(
+            "metadata       -> from {:?} in {:?}, content_length {:?}",
+            r.remote_addr(),
+            r.elapsed(),
+            r.content_length()
+        );
+        println!(
+            "middleware ran -> {} times for 3 logical requests",
+            calls.load(std::sync::atomic::Ordering::Relaxed)
+        );
         Ok(())
     }
 }

@@ -36,8 +36,16 @@
 //! [`lines`](StreamingResponse::lines), or natively [`iter_bytes`](struct.StreamingResponse.html#method.iter_bytes).
 //!
 //! ## Fan-out
-//! [`Client::fan_out`] runs many requests at once with a concurrency cap and yields them as
-//! they complete.
+//! A [`RequestBuilder`] is a future, so `join_all(urls.iter().map(|u| client.get(u)))` runs
+//! them all at once; [`Client::fan_out`] adds a concurrency cap and yields them as they
+//! complete.
+//!
+//! ## Middleware, hooks, retries, deadline, progress
+//! [`ClientBuilder::middleware`] wraps every request in a [`Middleware`];
+//! [`ClientBuilder::on_request`] and [`ClientBuilder::on_response`] see every request sent;
+//! [`Retry`] policies resend failures ([`ClientBuilder::retry`], [`RequestBuilder::retry`]);
+//! [`Timeout::total`] bounds the whole request; [`RequestBuilder::on_upload_progress`] and
+//! [`RequestBuilder::on_download_progress`] report [`Progress`].
 //!
 //! ## Errors
 //! One [`Error`] type with an [`ErrorKind`]; [`Error::is_request`] covers every transport
@@ -205,8 +213,8 @@ pub fn head(url: impl IntoUrl) -> RequestBuilder {
 
 /// Runs many futures concurrently, yielding `(index, output)` as each completes; see
 /// [`FanOut`].
-/// Any futures will do, not only requests; to share a client's pool, use
-/// [`Client::fan_out`].
+/// Any futures will do, not only requests; requests built from one client share its pool
+/// whichever `fan_out` runs them ([`Client::fan_out`] is the same, for the seed's spelling).
 ///
 /// # Examples
 /// ```

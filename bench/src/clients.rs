@@ -86,7 +86,26 @@ pub fn httplib_client(t: &Target, proto: Proto, idle: usize) -> Res<httplib::Cli
         Proto::H2Tls => b.http2(true),
         Proto::H2c => b.http2_prior_knowledge(),
     };
+    // BENCH_HTTPLIB_LAYERS=1: the client of the "layers configured" row, one no-op
+    // middleware and a retry policy, to measure what they cost when they do nothing.
+    if std::env::var_os("BENCH_HTTPLIB_LAYERS").is_some_and(|v| v == "1") {
+        b = b.middleware(NoOp).retry(httplib::Retry::new(2));
+    }
     b.build().map_err(err)
+}
+
+/// A middleware that passes every request on untouched, written as users write one (an
+/// `async` block around `next.run`).
+struct NoOp;
+
+impl httplib::Middleware for NoOp {
+    fn handle<'a>(
+        &'a self,
+        request: httplib::Request,
+        next: httplib::Next<'a>,
+    ) -> httplib::BoxFuture<'a, httplib::Result<httplib::StreamingResponse>> {
+        Box::pin(async move { next.run(request).await })
+    }
 }
 
 pub fn httplib_workers(t: &Target, proto: Proto, n: usize) -> Res<Vec<Httplib>> {

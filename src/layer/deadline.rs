@@ -27,7 +27,13 @@ impl Middleware for TotalDeadline {
         };
         let url = request.url.clone();
         Box::pin(async move {
-            let expired = move || Error::timeout(ErrorKind::TotalTimeout, total).with_url(&url);
+            let expired = move || {
+                Error::new(
+                    ErrorKind::TotalTimeout,
+                    format!("not done within {total:?}"),
+                )
+                .with_url(&url)
+            };
             let Some(response) = timeouts::until(next.run(request), deadline).await else {
                 return Err(expired());
             };

@@ -14,7 +14,7 @@ use httplib::{DigestAuth, ErrorKind, Method, Timeout};
 use serde_json::{Value, json};
 use support::{
     Instant, builder, client, closed_port, connection_id, echoed_header, http, https, in_browser,
-    in_node, json_of, native, pattern, test,
+    in_node, json_of, native, pattern, test, unique_key,
 };
 
 // --- requests: verbs, params, headers, bodies --------------------------------------------
@@ -707,4 +707,63 @@ async fn a_streamed_body_hands_over_to_js_as_a_readable_stream() {
     let first = r.chunk().await.unwrap().unwrap();
     let rest = read_js(r.into_readable_stream()).await;
     assert_eq!([&first[..], &rest[..]].concat(), pattern(50_000));
+}
+
+// --- retries and the total deadline, against a real server ---------------------------------
+
+#[test]
+async fn retries_honour_retry_after_and_stop_at_the_limit() {
+    let policy = httplib::Retry::new(2).backoff(Duration::from_millis(1), Duration::from_secs(2));
+    let client = builder().retry(policy).build().unwrap();
+    // One 503 asking for a second's wait, then the answer.
+    let key = unique_key("retry-after");
+    let started = Instant::now();
+    let r = client
+        .get(http(&format!("/flaky/{key}/1?retry_after=1")))
+        .await
+        .unwrap();
+    assert_eq!(r.status_code(), 200);
+    assert_eq!(json_of(&r)["attempt"], 2);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900),
+        "Retry-After: 1 honoured, waited {waited:?}"
+    );
+    // Always failing: 1 + 2 attempts, and the last 503 comes back as it was.
+    let key = unique_key("always");
+    let r = client
+        .get(http(&format!("/flaky/{key}/10?status=502")))
+        .await
+        .unwrap();
+    assert_eq!(r.status_code(), 502);
+    assert_eq!(json_of(&r)["attempt"], 3);
+    // A POST is not retried unless the policy names it.
+    let key = unique_key("post");
+    let r = client
+        .post(http(&format!("/flaky/{key}/1")))
+        .json(&1)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status_code(), json_of(&r)["attempt"].as_u64()),
+        (503, Some(1))
+    );
+}
+
+#[test]
+async fn the_total_deadline_ends_a_slow_request_and_a_slow_body() {
+    let total = Timeout::new(Duration::from_secs(5)).total(Duration::from_millis(300));
+    let client = builder().timeout(total).build().unwrap();
+    let started = Instant::now();
+    let err = client.get(http("/delay/3")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TotalTimeout, "{err}");
+    assert!(started.elapsed() < Duration::from_millis(2500));
+    // The head in time, the body too slow: 10 chunks 100 ms apart.
+    let started = Instant::now();
+    let err = client
+        .get(http("/drip?chunks=10&interval_ms=100"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TotalTimeout, "{err}");
+    assert!(started.elapsed() < Duration::from_millis(900));
 }

@@ -146,3 +146,19 @@ pub fn connection_id(r: &httplib::Response) -> u64 {
 pub fn pattern(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i % 251) as u8).collect()
 }
+
+/// A key no other run shares (the Node and Chromium runs use one test server process):
+/// for the server's per-key state, such as `/flaky`.
+pub fn unique_key(name: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    #[cfg(not(target_arch = "wasm32"))]
+    use std::time::{SystemTime, UNIX_EPOCH};
+    #[cfg(target_arch = "wasm32")]
+    use web_time::{SystemTime, UNIX_EPOCH};
+    let run = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos() as u64;
+    format!("{name}-{run:x}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}

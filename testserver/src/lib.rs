@@ -32,6 +32,9 @@
 //!   form key, multipart field or file name becomes an array of its values.
 //! - `/delay/{secs}`: like `/echo` after a pause (fractional seconds, capped at 30).
 //! - `/status/{code}`: that status (200-599), empty body; 401 adds `WWW-Authenticate: Basic`.
+//! - `/flaky/{key}/{failures}?status=S&retry_after=V`: the first `failures` requests for
+//!   `key` get status S (default 503, with `Retry-After: V` if given), later ones 200 with
+//!   JSON `{"key", "attempt"}` (counted per key, process-wide).
 //! - `/redirect/{n}`: 302 to `/redirect/{n-1}`, and `/redirect/0` is a 302 to `/echo`
 //!   (so `/redirect/n` takes n+1 hops). `/absolute-redirect/{n}`: the same with absolute URLs.
 //! - `/redirect-to?url=U&status_code=S&set_cookie=N=V`: redirect anywhere (S in 300-399,

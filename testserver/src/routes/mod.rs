@@ -8,6 +8,7 @@ mod cookies;
 mod digest;
 mod echo;
 mod error;
+mod flaky;
 mod misbehave;
 mod misc;
 mod redirect;
@@ -57,6 +58,7 @@ async fn route(req: Request<Incoming>, ctx: &ConnCtx) -> RouteResult {
         ["echo"] | ["anything", ..] => echo::echo(req, ctx).await,
         ["delay", secs] => echo::delay(req, ctx, secs).await,
         ["status", code] => status::status(code),
+        ["flaky", key, failures] => flaky::flaky(&req, key, failures),
         ["redirect", n] => redirect::relative(n),
         ["absolute-redirect", n] => redirect::absolute(&req, ctx, n),
         ["redirect-to"] => redirect::to(&req),
