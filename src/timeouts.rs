@@ -76,48 +76,13 @@ where
 pub(crate) fn read_timeout(body: ResponseBody, limit: Option<Duration>) -> ResponseBody {
     match limit {
         None => body,
-        Some(limit) => body.wrap(|body| ReadTimeout {
+        Some(limit) => timed(
             body,
-            limit,
-            last_progress: Instant::now(),
-            timer: Deadline::default(),
-            done: false,
-        }),
-    }
-}
-
-struct ReadTimeout {
-    body: ResponseBody,
-    limit: Duration,
-    last_progress: Instant,
-    timer: Deadline,
-    done: bool,
-}
-
-impl Stream for ReadTimeout {
-    type Item = Result<Bytes>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        if this.done {
-            return Poll::Ready(None);
-        }
-        if let Poll::Ready(item) = Pin::new(&mut this.body).poll_next(cx) {
-            this.last_progress = Instant::now();
-            this.done = item.is_none();
-            return Poll::Ready(item);
-        }
-        let Some(deadline) = this.last_progress.checked_add(this.limit) else {
-            return Poll::Pending;
-        };
-        if this.timer.poll_at(cx, deadline).is_pending() {
-            return Poll::Pending;
-        }
-        this.done = true;
-        Poll::Ready(Some(Err(Error::timeout(
-            ErrorKind::ReadTimeout,
-            this.limit,
-        ))))
+            Rule::Between {
+                limit,
+                last_progress: Instant::now(),
+            },
+        ),
     }
 }
 
@@ -127,24 +92,67 @@ pub(crate) fn until_deadline(
     deadline: Instant,
     error: impl Fn() -> Error + Send + Sync + 'static,
 ) -> ResponseBody {
-    body.wrap(move |body| Total {
+    timed(
         body,
-        deadline,
+        Rule::Until {
+            deadline,
+            error: Box::new(error),
+        },
+    )
+}
+
+fn timed(body: ResponseBody, rule: Rule) -> ResponseBody {
+    body.wrap(|body| Timed {
+        body,
+        rule,
         timer: Deadline::default(),
-        error: Box::new(error),
         done: false,
     })
 }
 
-struct Total {
+/// When a body being read times out.
+enum Rule {
+    /// No chunk for `limit` after the previous one: a read timeout.
+    Between {
+        limit: Duration,
+        last_progress: Instant,
+    },
+    /// Not done by `deadline`.
+    Until {
+        deadline: Instant,
+        error: Box<dyn Fn() -> Error + Send + Sync>,
+    },
+}
+
+impl Rule {
+    /// The instant the body times out if nothing comes before; `None`: never.
+    fn deadline(&self) -> Option<Instant> {
+        match self {
+            Rule::Between {
+                limit,
+                last_progress,
+            } => last_progress.checked_add(*limit),
+            Rule::Until { deadline, .. } => Some(*deadline),
+        }
+    }
+
+    fn error(&self) -> Error {
+        match self {
+            Rule::Between { limit, .. } => Error::timeout(ErrorKind::ReadTimeout, *limit),
+            Rule::Until { error, .. } => error(),
+        }
+    }
+}
+
+/// A body under a [`Rule`].
+struct Timed {
     body: ResponseBody,
-    deadline: Instant,
+    rule: Rule,
     timer: Deadline,
-    error: Box<dyn Fn() -> Error + Send + Sync>,
     done: bool,
 }
 
-impl Stream for Total {
+impl Stream for Timed {
     type Item = Result<Bytes>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -153,13 +161,19 @@ impl Stream for Total {
             return Poll::Ready(None);
         }
         if let Poll::Ready(item) = Pin::new(&mut this.body).poll_next(cx) {
+            if let Rule::Between { last_progress, .. } = &mut this.rule {
+                *last_progress = Instant::now();
+            }
             this.done = item.is_none();
             return Poll::Ready(item);
         }
-        if this.timer.poll_at(cx, this.deadline).is_pending() {
+        let Some(deadline) = this.rule.deadline() else {
+            return Poll::Pending;
+        };
+        if this.timer.poll_at(cx, deadline).is_pending() {
             return Poll::Pending;
         }
         this.done = true;
-        Poll::Ready(Some(Err((this.error)())))
+        Poll::Ready(Some(Err(this.rule.error())))
     }
 }

@@ -23,7 +23,7 @@ impl Middleware for Authenticate {
         mut request: Request,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<StreamingResponse>> {
-        let config = next.client().config.effective(request.config.as_deref());
+        let config = next.config(&request);
         let Some(auth) = config.auth().clone() else {
             return next.run(request);
         };

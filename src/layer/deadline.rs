@@ -17,7 +17,7 @@ impl Middleware for TotalDeadline {
         request: Request,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<StreamingResponse>> {
-        let config = next.client().config.effective(request.config.as_deref());
+        let config = next.config(&request);
         let Some(total) = config.timeout().total else {
             return next.run(request);
         };

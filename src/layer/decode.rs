@@ -20,7 +20,7 @@ impl Middleware for Decode {
         request: Request,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<StreamingResponse>> {
-        let config = next.client().config.effective(request.config.as_deref());
+        let config = next.config(&request);
         let max_decoded = *config.max_decoded_size();
         let head_request = request.method == Method::HEAD;
         Box::pin(async move {

@@ -23,6 +23,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::client::ClientInner;
+use crate::config::Effective;
 use crate::error::Result;
 use crate::request::Request;
 use crate::runtime::BoxFuture;
@@ -165,6 +166,14 @@ impl<'a> Next<'a> {
     /// The client this request is sent by: its configuration, jar and backend.
     pub(crate) fn client(&self) -> &'a ClientInner {
         self.client
+    }
+
+    /// The options in force for `request`: its own, else the client's.
+    pub(crate) fn config<'r>(&self, request: &'r Request) -> Effective<'r>
+    where
+        'a: 'r,
+    {
+        self.client.config.effective(request.config.as_deref())
     }
 }
 

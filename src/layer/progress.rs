@@ -19,7 +19,7 @@ impl Middleware for Upload {
         mut request: Request,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<StreamingResponse>> {
-        let config = next.client().config.effective(request.config.as_deref());
+        let config = next.config(&request);
         if let Some(on_progress) = config.on_upload_progress().clone() {
             let body = request.body.take().unwrap_or_default();
             request.body = Some(track_upload(body, on_progress));
@@ -36,7 +36,7 @@ impl Middleware for Download {
         request: Request,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<StreamingResponse>> {
-        let config = next.client().config.effective(request.config.as_deref());
+        let config = next.config(&request);
         let Some(on_progress) = config.on_download_progress().clone() else {
             return next.run(request);
         };

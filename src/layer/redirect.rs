@@ -29,7 +29,7 @@ impl Middleware for Redirects {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<StreamingResponse>> {
         let client = next.client();
-        let config = client.config.effective(request.config.as_deref());
+        let config = next.config(&request);
         if !*config.follow_redirects() {
             return next.run(request);
         }

@@ -32,7 +32,7 @@ impl Middleware for Retries {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<StreamingResponse>> {
         let client = next.client();
-        let config = client.config.effective(request.config.as_deref());
+        let config = next.config(&request);
         let policy = config.retry();
         if policy.is_none() || !policy.allows_method(&request.method) {
             return next.run(request);

@@ -6,7 +6,6 @@ use std::sync::OnceLock;
 
 use httplib::{Certificate, Client, ClientBuilder};
 use httplib_testserver::TestServer;
-use serde_json::Value;
 
 /// The test server of this test binary, started on first use.
 pub fn server() -> &'static TestServer {
@@ -30,21 +29,7 @@ pub fn http(path: &str) -> String {
     server().http_url(path)
 }
 
-/// The JSON body of a response.
-pub fn json(r: &httplib::Response) -> Value {
-    r.json().expect("the body is JSON")
-}
-
-/// A header of an `/echo` reply, as the server received it.
-pub fn echoed_header(echo: &Value, name: &str) -> Option<String> {
-    echo["headers"][name].as_str().map(str::to_owned)
-}
-
-/// The TCP connection a response of the test server came over.
-pub fn connection_id(r: &httplib::Response) -> u64 {
-    r.headers()["x-connection-id"]
-        .to_str()
-        .expect("ASCII")
-        .parse()
-        .expect("a number")
-}
+#[path = "../shared/replies.rs"]
+mod replies;
+#[allow(unused_imports)] // each test binary uses some
+pub use replies::{connection_id, echoed_header, json_of as json};

@@ -4,7 +4,6 @@
 #![allow(dead_code)]
 
 use httplib::Client;
-use serde_json::Value;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::*;
@@ -123,29 +122,9 @@ pub fn client() -> Client {
     builder().build().expect("the client builds")
 }
 
-/// The JSON body of a response.
-pub fn json_of(r: &httplib::Response) -> Value {
-    r.json().expect("a JSON body")
-}
-
-/// A header of an `/echo` reply, as the server received it.
-pub fn echoed_header(echo: &Value, name: &str) -> Option<String> {
-    echo["headers"][name].as_str().map(str::to_owned)
-}
-
-/// The TCP connection a response of the test server came over (`X-Connection-Id`).
-pub fn connection_id(r: &httplib::Response) -> u64 {
-    r.headers()["x-connection-id"]
-        .to_str()
-        .expect("ASCII")
-        .parse()
-        .expect("a number")
-}
-
-/// The test server's body bytes: byte `i` is `i % 251`.
-pub fn pattern(n: usize) -> Vec<u8> {
-    (0..n).map(|i| (i % 251) as u8).collect()
-}
+#[path = "../shared/replies.rs"]
+mod replies;
+pub use replies::{connection_id, echoed_header, json_of, pattern};
 
 /// A key no other run shares (the Node and Chromium runs use one test server process):
 /// for the server's per-key state, such as `/flaky`.
