@@ -48,6 +48,12 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p httplib --target "$WASM" --fea
 step "native tests: unit, mock-backend front-end, the conformance suite and the native-only tests against the test server, the fault suite (native_faults_*), the fuzz targets for 3 s each (httplib-fuzz), doc examples"
 cargo test --workspace --locked 2>&1 | tee "$workdir/native.log"
 
+step "tracing: the request span and its events (feature \`tracing\`), and clippy with it on"
+cargo test -p httplib --features tracing --test tracing --locked
+cargo test -p httplib --features tracing --lib --locked trace::
+cargo clippy -p httplib --all-targets --features tracing --locked -- -D warnings
+cargo clippy -p httplib --target "$WASM" --all-targets --features tracing --locked -- -D warnings
+
 step "soak: 20,000 requests through one client, with server faults and cancellations (RSS and fds flat)"
 cargo run --locked -q -p httplib-soak -- --requests 20000 --max-seconds 120
 

@@ -53,6 +53,15 @@
 //!
 //! ## Testing code that uses httplib
 //! [`backend::mock::MockBackend`] answers from a script and records requests, on every target.
+//!
+//! ## Cargo features
+//! - `charset` (default): `text()` decodes the charset the response declares (else UTF-8 only).
+//! - `js-api` (wasm32): the JavaScript exports of the npm package.
+//! - `tracing`: each logical request is a `tracing` span `request` (target `httplib`) with
+//!   its method, URL (no userinfo, query values as `***`), status, version and attempts,
+//!   and events for redirects, retries, Digest resends and the native backend's
+//!   connections (DNS, TCP, TLS and ALPN, pool reuse, closes). Header values are never
+//!   recorded. Off by default: without it, no tracing code is compiled in.
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -87,6 +96,7 @@ mod streaming;
 mod text;
 mod timeouts;
 mod tls;
+mod trace;
 
 pub use auth::{Auth, DigestAuth};
 pub use body::{Body, BodyParts, BodyStream, ResponseBody};

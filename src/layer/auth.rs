@@ -64,6 +64,7 @@ impl Middleware for Authenticate {
             drain(response.body, 0, read_timeout).await;
             let mut again = again;
             again.headers.insert(AUTHORIZATION, value);
+            crate::trace::event!(url = %crate::trace::url(&again.url), "answering the Digest challenge");
             next.run(again).await
         })
     }

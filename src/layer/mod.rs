@@ -15,6 +15,8 @@ mod hooks;
 mod progress;
 mod redirect;
 mod retry;
+#[cfg(feature = "tracing")]
+mod trace;
 mod transport;
 
 pub(crate) use hooks::Hooks;
@@ -208,7 +210,9 @@ pub(crate) fn stack(
     backend_decodes: bool,
     hooks: bool,
 ) -> Box<[Arc<dyn Middleware>]> {
-    let mut stack: Vec<Arc<dyn Middleware>> = Vec::with_capacity(user.len() + 10);
+    let mut stack: Vec<Arc<dyn Middleware>> = Vec::with_capacity(user.len() + 11);
+    #[cfg(feature = "tracing")]
+    stack.push(Arc::new(trace::Trace));
     stack.push(Arc::new(deadline::TotalDeadline));
     stack.push(Arc::new(progress::Download));
     stack.push(Arc::new(defaults::Defaults));

@@ -100,6 +100,7 @@ impl Middleware for Redirects {
                     }
                 }
                 client.check_origin(&hop.url)?;
+                crate::trace::event!(from = %crate::trace::url(&previous.url), to = %crate::trace::url(&hop.url), status = status.as_u16(), "following a redirect");
                 let Hop {
                     method,
                     url,

@@ -50,6 +50,7 @@ impl Middleware for Retries {
             let mut state = RetryState::default();
             let mut request = request;
             loop {
+                crate::trace::record!(request, attempts = state.retries() + 1);
                 let outcome = next.run(request).await;
                 let retry_after = match &outcome {
                     Ok(response) if policy.retries_status(response.status()) => {
@@ -62,6 +63,7 @@ impl Middleware for Retries {
                 else {
                     return outcome;
                 };
+                crate::trace::event!(attempt = state.retries() + 1, reason = %crate::trace::retry_reason(&outcome), delay_ms = delay.as_millis() as u64, "retrying");
                 // The attempt is over: its body is read off (within bounds) so that the
                 // connection can serve the next one.
                 if let Ok(response) = outcome {

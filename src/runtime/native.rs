@@ -194,6 +194,8 @@ where
     F: Future<Output = Result<T, Error>> + Send + 'static,
     T: Send + 'static,
 {
+    // The request's span (the `tracing` feature) follows the work to that runtime.
+    let fut = crate::trace::in_current_span(fut);
     match background()?.spawn(fut).await {
         Ok(result) => result,
         Err(join) => Err(Error::new(

@@ -76,6 +76,7 @@ async fn open(key: &Key, tls: &Arc<ClientConfig>, prior_knowledge: bool) -> Resu
             .with_source(e)
         })?;
     let http2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+    crate::trace::event!(host = %key.host, alpn = %String::from_utf8_lossy(stream.get_ref().1.alpn_protocol().unwrap_or(b"none")), "TLS handshake done");
     Ok(Connected {
         io: Io::Tls(Box::new(stream)),
         http2,
@@ -89,6 +90,7 @@ async fn tcp(key: &Key) -> Result<TcpStream> {
         .map_err(|e| {
             Error::new(ErrorKind::Connect, format!("cannot resolve {:?}", key.host)).with_source(e)
         })?;
+    crate::trace::event!(host = %key.host, port = key.port, "DNS resolved");
     let mut last_error = None;
     for addr in addrs {
         match TcpStream::connect(addr).await {
@@ -97,6 +99,7 @@ async fn tcp(key: &Key) -> Result<TcpStream> {
                 stream.set_nodelay(true).map_err(|e| {
                     Error::new(ErrorKind::Connect, "cannot set TCP_NODELAY").with_source(e)
                 })?;
+                crate::trace::event!(address = %addr, "TCP connected");
                 return Ok(stream);
             }
             Err(e) => last_error = Some((addr, e)),

@@ -46,6 +46,7 @@ pub(crate) async fn open(
         connect_timeout,
     )
     .await?;
+    crate::trace::event!(host = %key.host, reused = false, version = if http2 { "HTTP/2" } else { "HTTP/1.1" }, remote = ?remote, "connection opened");
     // Reads charged by size: hyper may loop over a read (a flood of 1xx) without yielding.
     let io = CoopRead::new(io);
     if http2 {

@@ -128,6 +128,7 @@ impl NativeBackend {
             }
             _ => return Err(error),
         };
+        crate::trace::event!(fresh, "sending again after a connection failure");
         let lease = self.pool.acquire(&key, &timeout, fresh).await?;
         let request = build(&method, &uri, headers, outgoing, lease.is_http2());
         send(lease, request, &timeout).await.map_err(|(e, ..)| e)

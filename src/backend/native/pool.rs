@@ -345,10 +345,12 @@ impl Pool {
                     let mut lease = self.lease(key, LeaseKind::Http1(Some(conn)), true);
                     lease.home = home;
                     if ready(&mut lease, deadline, timeout).await? {
+                        crate::trace::event!(host = %key.host, reused = true, version = "HTTP/1.1", "connection reused from the pool");
                         return Ok(lease);
                     }
                 }
                 Found::Http2(conn) => {
+                    crate::trace::event!(host = %key.host, reused = true, version = "HTTP/2", "connection reused from the pool");
                     return Ok(self.lease(key, LeaseKind::Http2(conn), true));
                 }
                 // Boxed: opening a connection (TCP, TLS, handshake) is a future of
@@ -402,6 +404,7 @@ impl Pool {
             i -= 1;
             let conn = &host.idle[i];
             if conn.conn.sender.is_closed() || expired(limits, conn.since, now) {
+                crate::trace::event!(host = %key.host, peer_closed = conn.conn.sender.is_closed(), "idle connection evicted");
                 host.idle.remove(i);
                 *idle -= 1;
                 *open -= 1;
@@ -544,6 +547,7 @@ impl Pool {
         state.hosts.retain(|_, host| host.connecting > 0);
         state.idle = 0;
         state.open -= closed;
+        crate::trace::event!(closed, "pool closed");
         drop(guard);
         // Closed outside the lock.
         drop(dropped);
@@ -577,6 +581,7 @@ fn sweep_http2(conns: &mut Vec<Arc<Http2Conn>>, open: &mut usize, limits: &Limit
         let dead =
             conn.sender.is_closed() || (unused && expired(limits, *lock(&conn.idle_since), now));
         if dead {
+            crate::trace::event!(version = "HTTP/2", "connection evicted (closed or expired)");
             *open -= 1;
         }
         !dead
@@ -591,6 +596,7 @@ fn make_room(hosts: &mut Hosts, open: &mut usize, idle: &mut usize, limits: &Lim
         host.idle.retain(|conn| {
             let keep = !conn.conn.sender.is_closed() && !expired(limits, conn.since, now);
             if !keep {
+                crate::trace::event!("idle connection evicted (closed or expired)");
                 *idle -= 1;
                 *open -= 1;
             }
@@ -624,11 +630,13 @@ fn make_room(hosts: &mut Hosts, open: &mut usize, idle: &mut usize, limits: &Lim
     }
     match oldest {
         Some((_, host, Victim::Http1)) => {
+            crate::trace::event!(version = "HTTP/1.1", "idle connection evicted to make room");
             host.idle.remove(0);
             *idle -= 1;
             *open -= 1;
         }
         Some((_, host, Victim::Http2(i))) => {
+            crate::trace::event!(version = "HTTP/2", "idle connection evicted to make room");
             host.http2.remove(i);
             *open -= 1;
         }
@@ -815,6 +823,7 @@ impl Drop for Lease {
                             .push(idle);
                     }
                 } else {
+                    crate::trace::event!(host = %self.key.host, reusable = self.reusable, body_sent, room, "connection closed");
                     state.open -= 1;
                     forget_if_empty(&mut state.hosts, &self.key);
                     drop(state);
