@@ -1,6 +1,7 @@
 //! Request and response bodies as the front-end and the backends exchange them.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -361,6 +362,9 @@ impl From<&'static [u8]> for Body {
 /// ```
 pub struct ResponseBody {
     stream: BoxStream<'static, Result<Bytes, Error>>,
+    /// The server the body comes from, when the backend knows it: a field, not a response
+    /// extension, because an extension allocates a map for every response.
+    remote_addr: Option<SocketAddr>,
     /// The platform's own stream, for handing to JS untouched while nothing has read it.
     #[cfg(target_arch = "wasm32")]
     raw: Option<RawTaker>,
@@ -390,6 +394,7 @@ impl ResponseBody {
     {
         ResponseBody {
             stream: Box::pin(stream),
+            remote_addr: None,
             #[cfg(target_arch = "wasm32")]
             raw: None,
         }
@@ -419,12 +424,64 @@ impl ResponseBody {
         {
             let mut this = self;
             let raw = this.raw.take();
+            let remote_addr = this.remote_addr;
             let mut wrapped = ResponseBody::from_stream(wrap(this));
             wrapped.raw = raw;
+            wrapped.remote_addr = remote_addr;
             wrapped
         }
         #[cfg(not(target_arch = "wasm32"))]
-        ResponseBody::from_stream(wrap(self))
+        {
+            let remote_addr = self.remote_addr;
+            let mut wrapped = ResponseBody::from_stream(wrap(self));
+            wrapped.remote_addr = remote_addr;
+            wrapped
+        }
+    }
+
+    /// Tells the address of the server this body comes from: for a custom
+    /// [`Backend`](crate::backend::Backend), so that
+    /// [`ResponseHead::remote_addr`](crate::ResponseHead::remote_addr) reports it.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::backend::{Backend, SendOptions};
+    /// use httplib::{Body, BoxFuture, ResponseBody, Result};
+    ///
+    /// struct Local;
+    ///
+    /// impl Backend for Local {
+    ///     fn send(&self, _: http::Request<Body>, _: SendOptions)
+    ///         -> BoxFuture<'_, Result<http::Response<ResponseBody>>>
+    ///     {
+    ///         let body = ResponseBody::empty().with_remote_addr("127.0.0.1:8080".parse().unwrap());
+    ///         Box::pin(async { Ok(http::Response::new(body)) })
+    ///     }
+    /// }
+    ///
+    /// let client = httplib::Client::builder().backend(Local).build()?;
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # {
+    /// let r = client.get("http://any.test/").send_blocking()?;
+    /// assert_eq!(r.remote_addr(), Some("127.0.0.1:8080".parse().unwrap()));
+    /// # }
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_remote_addr(mut self, addr: SocketAddr) -> ResponseBody {
+        self.remote_addr = Some(addr);
+        self
+    }
+
+    /// The address of the server this body comes from, if the backend told it.
+    ///
+    /// # Examples
+    /// ```
+    /// let body = httplib::ResponseBody::empty();
+    /// assert_eq!(body.remote_addr(), None);
+    /// ```
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote_addr
     }
 
     /// An empty body.

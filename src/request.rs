@@ -51,6 +51,9 @@ pub struct Request {
     /// The options this request sets over its client's; boxed and absent when none.
     pub(crate) config: Option<Box<Overlay>>,
     pub(crate) extensions: Extensions,
+    /// Set by the retry layer on the requests whose resends it decides (the backend then
+    /// resends nothing itself). A field, not an extension: an extension allocates.
+    pub(crate) retry_governed: bool,
 }
 
 impl Request {
@@ -72,6 +75,7 @@ impl Request {
             body: None,
             config: None,
             extensions: Extensions::new(),
+            retry_governed: false,
         }
     }
 
@@ -250,6 +254,7 @@ impl Request {
             body,
             config: self.config.clone(),
             extensions: self.extensions.clone(),
+            retry_governed: self.retry_governed,
         })
     }
 

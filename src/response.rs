@@ -36,7 +36,8 @@ pub(crate) fn version_name(version: Option<Version>) -> &'static str {
 /// ```
 #[derive(Clone)]
 pub struct Response {
-    pub(crate) head: ResponseHead,
+    /// Boxed, as a streaming response's: responses move whole through the layers.
+    pub(crate) head: Box<ResponseHead>,
     pub(crate) body: Bytes,
 }
 
@@ -53,7 +54,10 @@ impl Response {
     /// # Ok::<(), httplib::Error>(())
     /// ```
     pub fn new(head: ResponseHead, body: Bytes) -> Response {
-        Response { head, body }
+        Response {
+            head: Box::new(head),
+            body,
+        }
     }
 
     /// The head: status, version, headers, URL, history and extensions (also reachable

@@ -39,7 +39,8 @@ use crate::text::{Charset, LineSplitter};
 /// # Ok(()) }
 /// ```
 pub struct StreamingResponse {
-    pub(crate) head: ResponseHead,
+    /// Boxed: a response moves through every layer, and a pointer moves cheaply.
+    pub(crate) head: Box<ResponseHead>,
     pub(crate) body: ResponseBody,
     /// The longest line [`lines`](Self::lines) accepts.
     pub(crate) max_line_length: usize,
@@ -61,7 +62,7 @@ impl StreamingResponse {
     /// ```
     pub fn new(head: ResponseHead, body: ResponseBody) -> StreamingResponse {
         StreamingResponse {
-            head,
+            head: Box::new(head),
             body,
             max_line_length: crate::text::DEFAULT_MAX_LINE_LENGTH,
         }

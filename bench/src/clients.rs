@@ -86,10 +86,14 @@ pub fn httplib_client(t: &Target, proto: Proto, idle: usize) -> Res<httplib::Cli
         Proto::H2Tls => b.http2(true),
         Proto::H2c => b.http2_prior_knowledge(),
     };
-    // BENCH_HTTPLIB_LAYERS=1: the client of the "layers configured" row, one no-op
-    // middleware and a retry policy, to measure what they cost when they do nothing.
-    if std::env::var_os("BENCH_HTTPLIB_LAYERS").is_some_and(|v| v == "1") {
-        b = b.middleware(NoOp).retry(httplib::Retry::new(2));
+    // BENCH_HTTPLIB_LAYERS: layers configured that do nothing, to measure what they cost:
+    // `middleware` (one no-op middleware), `retry` (a retry policy), `both`.
+    let layers = std::env::var("BENCH_HTTPLIB_LAYERS").unwrap_or_default();
+    if matches!(layers.as_str(), "middleware" | "both") {
+        b = b.middleware(NoOp);
+    }
+    if matches!(layers.as_str(), "retry" | "both") {
+        b = b.retry(httplib::Retry::new(2));
     }
     b.build().map_err(err)
 }

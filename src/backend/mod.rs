@@ -261,37 +261,6 @@ pub struct VersionUnknown(pub std::sync::Arc<std::sync::OnceLock<http::Version>>
 #[derive(Clone, Debug)]
 pub struct FinalUrl(pub url::Url);
 
-/// Put in a response's extensions by a backend that knows the address of the server it
-/// talked to: [`ResponseHead::remote_addr`](crate::ResponseHead::remote_addr) reports it.
-///
-/// # Examples
-/// ```
-/// use httplib::backend::{Backend, RemoteAddr, SendOptions};
-/// use httplib::{Body, BoxFuture, ResponseBody, Result};
-///
-/// struct Local;
-///
-/// impl Backend for Local {
-///     fn send(&self, _: http::Request<Body>, _: SendOptions)
-///         -> BoxFuture<'_, Result<http::Response<ResponseBody>>>
-///     {
-///         let mut response = http::Response::new(ResponseBody::empty());
-///         response.extensions_mut().insert(RemoteAddr("127.0.0.1:8080".parse().unwrap()));
-///         Box::pin(async { Ok(response) })
-///     }
-/// }
-///
-/// let client = httplib::Client::builder().backend(Local).build()?;
-/// # #[cfg(not(target_arch = "wasm32"))]
-/// # {
-/// let r = client.get("http://any.test/").send_blocking()?;
-/// assert_eq!(r.remote_addr(), Some("127.0.0.1:8080".parse().unwrap()));
-/// # }
-/// # Ok::<(), httplib::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug)]
-pub struct RemoteAddr(pub std::net::SocketAddr);
-
 /// Who sends cookies and HTTP auth in a browser's `fetch` (its `credentials` mode).
 ///
 /// # Platform

@@ -50,6 +50,7 @@ impl Middleware for Authenticate {
                 body: replay,
                 config: request.config.clone(),
                 extensions: request.extensions.clone(),
+                retry_governed: request.retry_governed,
             };
             let response = next.run(request).await?;
             if response.status() != StatusCode::UNAUTHORIZED {

@@ -24,8 +24,11 @@ impl Middleware for Cookies {
         if let Some(cookies) = jar.header_for(&request.url) {
             add_cookies(&mut request.headers, cookies);
         }
+        // Sent now, so that the boxed future below holds the response's future only, not
+        // the request (moving a request into each layer's future is what layers cost).
+        let sending = next.run(request);
         Box::pin(async move {
-            let response = next.run(request).await?;
+            let response = sending.await?;
             jar.store_from(response.headers(), response.url());
             Ok(response)
         })

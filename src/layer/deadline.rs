@@ -26,6 +26,7 @@ impl Middleware for TotalDeadline {
             return next.run(request);
         };
         let url = request.url.clone();
+        let sending = next.run(request);
         Box::pin(async move {
             let expired = move || {
                 Error::new(
@@ -34,7 +35,7 @@ impl Middleware for TotalDeadline {
                 )
                 .with_url(&url)
             };
-            let Some(response) = timeouts::until(next.run(request), deadline).await else {
+            let Some(response) = timeouts::until(sending, deadline).await else {
                 return Err(expired());
             };
             let mut response = response?;

@@ -23,8 +23,9 @@ impl Middleware for Decode {
         let config = next.config(&request);
         let max_decoded = *config.max_decoded_size();
         let head_request = request.method == Method::HEAD;
+        let sending = next.run(request);
         Box::pin(async move {
-            let mut response = next.run(request).await?;
+            let mut response = sending.await?;
             // These have no body, whatever their `Content-Encoding` says of the one they
             // describe.
             let bodiless = head_request

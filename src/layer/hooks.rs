@@ -52,8 +52,9 @@ impl Middleware for RunHooks {
         if hooks.on_response.is_empty() {
             return next.run(request);
         }
+        let sending = next.run(request);
         Box::pin(async move {
-            let response = next.run(request).await?;
+            let response = sending.await?;
             for hook in &hooks.on_response {
                 hook(&response);
             }

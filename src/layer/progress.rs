@@ -40,8 +40,9 @@ impl Middleware for Download {
         let Some(on_progress) = config.on_download_progress().clone() else {
             return next.run(request);
         };
+        let sending = next.run(request);
         Box::pin(async move {
-            let mut response = next.run(request).await?;
+            let mut response = sending.await?;
             let total = response.content_length();
             let body = std::mem::replace(&mut response.body, crate::body::ResponseBody::empty());
             response.body = track_download(body, total, on_progress);

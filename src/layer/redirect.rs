@@ -53,6 +53,7 @@ impl Middleware for Redirects {
                 let replay = request.body.as_ref().and_then(|body| body.try_clone());
                 let overlay = request.config.clone();
                 let extensions = request.extensions.clone();
+                let retry_governed = request.retry_governed;
                 let mut response = next.run(request).await?;
                 let status = response.status();
                 if !redirect::is_redirect(status, response.headers()) {
@@ -120,6 +121,7 @@ impl Middleware for Redirects {
                     body,
                     config,
                     extensions,
+                    retry_governed,
                 };
             }
         })

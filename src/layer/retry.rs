@@ -9,6 +9,8 @@
 //! default), or for a request the policy does not cover (its method, a one-shot body), the
 //! backend keeps its single connection-level resend.
 
+use std::borrow::Cow;
+
 use http::header::RETRY_AFTER;
 
 use super::drain::drain;
@@ -20,10 +22,6 @@ use crate::runtime::BoxFuture;
 use crate::streaming::StreamingResponse;
 
 pub(super) struct Retries;
-
-/// Marks a request whose resends this layer decides (read by the transport).
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Governed;
 
 impl Middleware for Retries {
     fn handle<'a>(
@@ -37,14 +35,18 @@ impl Middleware for Retries {
         if policy.is_none() || !policy.allows_method(&request.method) {
             return next.run(request);
         }
+        let read_timeout = config.timeout().read;
+        // The client's policy is borrowed for the request's life; a request's own, copied.
+        let policy = match request.config.as_ref().and_then(|own| own.retry.as_ref()) {
+            Some(own) => Cow::Owned(own.clone()),
+            None => Cow::Borrowed(&client.config.retry),
+        };
+        request.retry_governed = true;
         // A one-shot body cannot be sent twice: the request goes once, as it is.
-        let Some(mut copy) = request.try_clone() else {
+        let Some(copy) = request.try_clone() else {
+            request.retry_governed = false;
             return next.run(request);
         };
-        let policy = policy.clone();
-        let read_timeout = config.timeout().read;
-        request.extensions.insert(Governed);
-        copy.extensions.insert(Governed);
         Box::pin(async move {
             client.retry_budget.deposit(&policy);
             let mut state = RetryState::default();

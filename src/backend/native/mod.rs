@@ -27,7 +27,7 @@ use hyper::body::Incoming;
 use self::body::{Outgoing, Pooled, WriteProgress};
 use self::error::{from_hyper, is_refused_stream};
 use self::pool::{Connector, Key, Lease, Pool};
-use super::{Backend, RemoteAddr, SendOptions, TransportOptions};
+use super::{Backend, SendOptions, TransportOptions};
 use crate::body::{Body, ResponseBody};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Timeout;
@@ -203,12 +203,13 @@ async fn send(
     match sent {
         Ok(Ok(response)) => {
             let remote = lease.remote_addr();
-            let mut response = response
-                .map(|incoming: Incoming| ResponseBody::from_stream(Pooled::new(incoming, lease)));
-            if let Some(addr) = remote {
-                response.extensions_mut().insert(RemoteAddr(addr));
-            }
-            Ok(response)
+            Ok(response.map(|incoming: Incoming| {
+                let body = ResponseBody::from_stream(Pooled::new(incoming, lease));
+                match remote {
+                    Some(addr) => body.with_remote_addr(addr),
+                    None => body,
+                }
+            }))
         }
         Ok(Err(mut failed)) => {
             let unsent = failed.take_message();
