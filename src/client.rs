@@ -91,7 +91,7 @@ pub(crate) struct ClientInner {
     pub(crate) stack: Box<[Arc<dyn Middleware>]>,
     /// The allowance of retries shared by every request of this client.
     pub(crate) retry_budget: RetryBudget,
-    /// `on_request` and `on_response`.
+    /// `on_request`, `on_response` and `on_retry`.
     pub(crate) hooks: Hooks,
     /// The last URL parsed, for clients that call one URL again and again.
     pub(crate) urls: UrlCache,
@@ -1086,6 +1086,50 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `hook` each time the [`retry`](Self::retry) policy sends a request again,
+    /// before the wait: with the request about to be resent (as the retry layer replays
+    /// it: the caller's request, before redirects), the outcome of the attempt that failed
+    /// (a response whose status is retried, its body not read, or the error), and the
+    /// retry's number (1 for the first). ky's `beforeRetry`. Not called when the policy
+    /// gives up: the last outcome is then returned as it came.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use std::time::Duration;
+    /// # use httplib::backend::mock::{MockBackend, MockResponse};
+    /// # let mock = MockBackend::new();
+    /// # mock.once(httplib::Method::GET, "/flaky", MockResponse::new(503));
+    /// # mock.once(httplib::Method::GET, "/flaky", MockResponse::new(200).error(httplib::ErrorKind::Connect));
+    /// # mock.on(httplib::Method::GET, "/flaky", MockResponse::new(200));
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// let client = httplib::Client::builder()
+    ///     .retry(httplib::Retry::new(3).backoff(Duration::ZERO, Duration::ZERO))
+    ///     .on_retry(move |request, outcome, n| {
+    ///         let what = match outcome {
+    ///             Ok(response) => response.status_code().to_string(),
+    ///             Err(error) => format!("{:?}", error.kind()),
+    ///         };
+    ///         log.lock().unwrap().push(format!("retry {n} of {} after {what}", request.url().path()));
+    ///     })
+    /// #   .backend(mock.clone())
+    ///     .build()?;
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # {
+    /// client.get("http://api.test/flaky").send_blocking()?; // 503, a connect error, then 200
+    /// assert_eq!(*seen.lock().unwrap(), ["retry 1 of /flaky after 503", "retry 2 of /flaky after Connect"]);
+    /// # }
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    pub fn on_retry(
+        mut self,
+        hook: impl Fn(&Request, Result<&StreamingResponse, &Error>, u32) + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        self.hooks.on_retry.push(Arc::new(hook));
+        self
+    }
+
     /// Adds a [`Middleware`] that every request of this client goes through. The first
     /// added is the outermost: it sees the request first and the response last. It wraps
     /// the whole logical request (redirects, auth challenges run inside it).
@@ -1185,7 +1229,7 @@ impl ClientBuilder {
                     self.middleware,
                     self.cookie_store,
                     decodes,
-                    !self.hooks.is_empty(),
+                    self.hooks.needs_layer(),
                 ),
                 retry_budget: RetryBudget::default(),
                 hooks: self.hooks,

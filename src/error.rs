@@ -41,8 +41,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// What went wrong, coarse enough to match on and the same on every target.
 ///
 /// The transport-side kinds (everything but [`Status`](ErrorKind::Status),
-/// [`InvalidUrl`](ErrorKind::InvalidUrl), [`Builder`](ErrorKind::Builder) and
-/// [`Io`](ErrorKind::Io)) make
+/// [`InvalidUrl`](ErrorKind::InvalidUrl), [`Builder`](ErrorKind::Builder),
+/// [`Io`](ErrorKind::Io) and [`Cancelled`](ErrorKind::Cancelled)) make
 /// [`Error::is_request`] true: they are httpx's `RequestError`.
 ///
 /// # Examples
@@ -110,6 +110,10 @@ pub enum ErrorKind {
     /// Writing a streamed body to its destination (`copy_to`) or reading a file to upload
     /// failed: a local I/O error, not a transport one.
     Io,
+    /// The caller cancelled the request before it ended: in the JS API, its `AbortSignal`
+    /// fired (the request, or the body being read, is aborted). Not a transport failure:
+    /// nothing went wrong on the way.
+    Cancelled,
 }
 
 impl ErrorKind {
@@ -134,6 +138,7 @@ impl ErrorKind {
             ErrorKind::Status => "HTTP status error",
             ErrorKind::Builder => "invalid request",
             ErrorKind::Io => "local I/O error",
+            ErrorKind::Cancelled => "the request was cancelled",
         }
     }
 }
@@ -390,6 +395,8 @@ impl Error {
 
     /// True for every transport-side failure: httpx's `RequestError` (timeouts, connect,
     /// read, write, protocol, proxy, unsupported protocol, too many redirects, decode).
+    /// False for the caller's own mistakes and decisions: status errors, invalid URLs and
+    /// requests, local I/O, cancellation.
     ///
     /// # Examples
     /// ```
@@ -408,7 +415,11 @@ impl Error {
     pub fn is_request(&self) -> bool {
         !matches!(
             self.kind(),
-            ErrorKind::Status | ErrorKind::InvalidUrl | ErrorKind::Builder | ErrorKind::Io
+            ErrorKind::Status
+                | ErrorKind::InvalidUrl
+                | ErrorKind::Builder
+                | ErrorKind::Io
+                | ErrorKind::Cancelled
         )
     }
 
@@ -630,6 +641,16 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "connection failed: tcp connect (http://127.0.0.1:1/x): refused"
+        );
+    }
+
+    #[test]
+    fn cancelled_is_the_callers_doing_not_a_transport_failure() {
+        let err = Error::new(ErrorKind::Cancelled, "its AbortSignal fired");
+        assert!(!err.is_request() && !err.is_timeout());
+        assert_eq!(
+            err.to_string(),
+            "the request was cancelled: its AbortSignal fired"
         );
     }
 }

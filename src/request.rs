@@ -837,6 +837,13 @@ impl<M> RequestBuilder<M> {
         }
     }
 
+    /// The URL of the request being built, unless building it failed already (for the JS
+    /// API's errors that arise outside the request: a cancellation, a hook that threw).
+    #[cfg(all(target_arch = "wasm32", feature = "js-api"))]
+    pub(crate) fn url(&self) -> Option<&Url> {
+        self.request.as_ref().ok().map(|r| &r.url)
+    }
+
     /// The request, taken out to be sent by the builder polled as a future.
     fn take_request(&mut self) -> Result<Request> {
         std::mem::replace(

@@ -19,7 +19,7 @@ use crate::request::IDEMPOTENT;
 
 /// The first retry waits up to this long (before jitter); ky and urllib3-style clients use
 /// the same order of magnitude.
-const DEFAULT_BASE: Duration = Duration::from_millis(100);
+pub(crate) const DEFAULT_BASE: Duration = Duration::from_millis(100);
 /// No single wait is longer than this, whatever the backoff or `Retry-After` says.
 const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// A request stops retrying once its waits would add up to more than this: with the
@@ -412,7 +412,6 @@ pub(crate) struct RetryState {
 
 impl RetryState {
     /// How many retries have been granted.
-    #[cfg_attr(not(test), allow(dead_code, reason = "for hooks and tracing"))]
     pub(crate) fn retries(&self) -> u32 {
         self.retries
     }

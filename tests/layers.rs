@@ -335,6 +335,48 @@ async fn hooks_see_every_request_sent_and_every_response_received() {
 }
 
 #[test]
+async fn on_retry_hears_of_each_retry_with_its_request_outcome_and_number() {
+    let mock = MockBackend::new();
+    mock.once(Method::GET, "/r", MockResponse::new(503))
+        .once(
+            Method::GET,
+            "/r",
+            MockResponse::new(200).error(ErrorKind::Connect),
+        )
+        .on(Method::GET, "/r", MockResponse::new(503));
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let client = Client::builder()
+        .retry(quick(3))
+        .on_retry(move |request, outcome, n| {
+            let outcome = match outcome {
+                Ok(response) => format!("status {}", response.status_code()),
+                Err(error) => format!("{:?}", error.kind()),
+            };
+            let path = request.url().path().to_owned();
+            log.lock().unwrap().push((path, outcome, n));
+        })
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    let r = client.get(URL).await.unwrap();
+    // Three retries heard of; the fourth attempt's 503 is returned (no hook: no retry).
+    assert_eq!((attempts(&mock), r.status_code()), (4, 503));
+    let expected = [
+        ("/r", "status 503", 1),
+        ("/r", "Connect", 2),
+        ("/r", "status 503", 3),
+    ]
+    .map(|(p, o, n)| (p.to_owned(), o.to_owned(), n));
+    assert_eq!(*seen.lock().unwrap(), expected);
+
+    // A request the policy does not retry (a POST) is sent once, and nothing is heard.
+    client.post(URL).await.unwrap();
+    assert_eq!(attempts(&mock), 5);
+    assert_eq!(seen.lock().unwrap().len(), 3);
+}
+
+#[test]
 async fn the_total_deadline_covers_the_head_the_retries_and_the_body() {
     let mock = MockBackend::new();
     mock.on(

@@ -158,6 +158,38 @@ test("in the page, a stream's body is the fetch body itself (a byte stream, BYOB
   assert.equal(result, 20000);
 });
 
+test("in the page: retries, hooks, a signal and download progress work in the browser too", async () => {
+  const result = await page.evaluate(async (server) => {
+    const { Client, get } = await import("httplib");
+    const events = [];
+    const client = new Client({
+      retry: { limit: 2, statuses: [503], backoffLimit: 0 },
+      hooks: {
+        afterResponse: [(req, res) => events.push(res.statusCode)],
+        beforeRetry: [(req, err, n) => events.push(`retry ${n} after ${err.statusCode}`)],
+      },
+    });
+    const retried = (await client.get(`${server}/status/503`)).statusCode;
+    let cancelled;
+    try {
+      await get(`${server}/delay/5`, { signal: AbortSignal.timeout(100), timeout: null });
+    } catch (e) {
+      cancelled = [e.name, e.kind, e.cause?.name];
+    }
+    const seen = [];
+    const r = await get(`${server}/bytes/100000`, { onDownloadProgress: (p) => seen.push(p) });
+    const growing = seen.every((p, i) => i === 0 || p.bytes >= seen[i - 1].bytes);
+    return { retried, events, cancelled, length: r.content.length, first: seen[0], last: seen.at(-1), growing };
+  }, http(""));
+  assert.equal(result.retried, 503);
+  assert.deepEqual(result.events, [503, "retry 1 after 503", 503, "retry 2 after 503", 503]);
+  assert.deepEqual(result.cancelled, ["HttplibError", "Cancelled", "TimeoutError"]);
+  assert.equal(result.length, 100000);
+  assert.deepEqual(result.first, { bytes: 0, total: 100000 });
+  assert.deepEqual(result.last, { bytes: 100000, total: 100000 });
+  assert.ok(result.growing);
+});
+
 test("no page errors; a screenshot of the whole page", async () => {
   assert.deepEqual(problems, []);
   mkdirSync(fileURLToPath(new URL("../target/www/", import.meta.url)), { recursive: true });

@@ -1,8 +1,10 @@
 // httplib's JavaScript API. Everything HTTP (base URLs, default headers, query strings,
-// bodies, cookies, auth, redirects, timeouts) is done by the Rust front-end compiled to
-// wasm; this file only turns JS options into the plain shapes the wasm exports read, and
-// their results into classes. JSON goes through JS's own JSON; text is decoded by the
-// platform's TextDecoder in the charset the front-end reads (text.mjs).
+// bodies, cookies, auth, redirects, retries, timeouts, hooks, progress, cancellation) is
+// done by the Rust front-end compiled to wasm; this file only turns JS options into the
+// plain shapes the wasm exports read (through one table, OPTIONS), their results into
+// classes; the wasm calls back into it for hooks and progress. JSON goes through JS's own
+// JSON; text is decoded by the platform's TextDecoder in the charset the front-end reads
+// (text.mjs).
 import * as wasm from "./httplib_wasm.js";
 import { decoderFor } from "./text.mjs";
 
@@ -22,7 +24,7 @@ export class HttplibError extends Error {
     this.url = url;
   }
 
-  /** True for the four timeout kinds. */
+  /** True for the timeout kinds: the four timeouts and the total deadline. */
   get isTimeout() {
     return TIMEOUT_KINDS.has(this.kind);
   }
@@ -51,7 +53,8 @@ function fromRaw(e, cause) {
   if (e === null || typeof e !== "object" || typeof e.kind !== "string" || e instanceof Error) {
     return e;
   }
-  const options = { kind: e.kind, url: e.url, cause };
+  // The wasm gives the cause of a cancellation (the signal's reason) or of a hook's failure.
+  const options = { kind: e.kind, url: e.url, cause: cause ?? e.cause };
   if (e.kind === "Status") {
     return new HTTPStatusError(e.message, { ...options, response: e.response && new Response(e.response) });
   }
@@ -138,7 +141,8 @@ function seconds(value, what) {
 }
 
 /** httpx's timeout forms: seconds for all four, `null`/`false` for none, or
- *  `{timeout, connect, read, write, pool}` where `timeout` (default 5) fills those unset. */
+ *  `{timeout, connect, read, write, pool, total}` where `timeout` (default 5) fills the
+ *  four left out; `total`, the deadline of the whole request, is none unless given. */
 function timeoutOf(t) {
   if (t === null || t === false) return { connect: null, read: null, write: null, pool: null };
   if (typeof t === "number") {
@@ -148,9 +152,10 @@ function timeoutOf(t) {
   if (typeof t === "object") {
     const base = t.timeout !== undefined ? seconds(t.timeout, "default") : DEFAULT_TIMEOUT;
     const pick = (k) => (t[k] !== undefined ? seconds(t[k], k) : base);
-    return { connect: pick("connect"), read: pick("read"), write: pick("write"), pool: pick("pool") };
+    const total = t.total !== undefined ? seconds(t.total, "total") : null;
+    return { connect: pick("connect"), read: pick("read"), write: pick("write"), pool: pick("pool"), total };
   }
-  throw invalid("timeout must be seconds, null, or {timeout, connect, read, write, pool}");
+  throw invalid("timeout must be seconds, null, or {timeout, connect, read, write, pool, total}");
 }
 
 /** Bytes (or a string, which the front-end sends as UTF-8) from what a body may be. */
@@ -199,77 +204,108 @@ async function filePart(name, file) {
   };
 }
 
-/** A request's options as the wasm export reads them, once the bodies that must be read
- *  first (Blobs, streams, files) are read. */
-async function requestOptionsRead(o) {
-  const out = {};
-  if (o.params != null) out.params = flatPairs(o.params, "params");
-  if (o.headers != null) out.headers = flatPairs(o.headers, "headers");
-  if (o.json !== undefined) out.json = JSON.stringify(o.json);
-  const formData = typeof FormData !== "undefined" && o.data instanceof FormData;
-  if (o.files != null || formData) out.multipart = await multipartOf(o.data, o.files ?? []);
-  else if (o.data != null) out.form = flatPairs(o.data, "data");
-  if (o.content != null) out.content = isStream(o.content) ? o.content : await bytesOf(o.content, "content");
-  if (o.auth != null) out.auth = authOf(o.auth);
-  if (o.timeout !== undefined) out.timeout = timeoutOf(o.timeout);
-  if (o.followRedirects != null) out.followRedirects = Boolean(o.followRedirects);
-  if (o.maxRedirects != null) out.maxRedirects = Number(o.maxRedirects);
-  if (o.signal != null) out.signal = o.signal;
-  return out;
-}
-
 const isBlob = (v) => typeof Blob !== "undefined" && v instanceof Blob;
 const isStream = (v) => typeof ReadableStream !== "undefined" && v instanceof ReadableStream;
+const isFormData = (v) => typeof FormData !== "undefined" && v instanceof FormData;
 
-/** A request's options as the wasm export reads them: `undefined` when there are none
- *  (most calls: nothing to convert, nothing to await), the object itself when nothing
- *  must be read first, else a Promise of it. Invalid options throw (or reject), in the
- *  same order either way. */
-function requestOptions(o) {
-  if (o == null) return undefined;
-  const formData = typeof FormData !== "undefined" && o.data instanceof FormData;
-  if (o.files != null || formData || isBlob(o.content)) return requestOptionsRead(o);
-  let out;
-  if (o.params != null) (out ??= {}).params = flatPairs(o.params, "params");
-  if (o.headers != null) (out ??= {}).headers = flatPairs(o.headers, "headers");
-  if (o.json !== undefined) (out ??= {}).json = JSON.stringify(o.json);
-  if (o.data != null) (out ??= {}).form = flatPairs(o.data, "data");
-  if (o.content != null) (out ??= {}).content = bytesNow(o.content, "content");
-  if (o.auth != null) (out ??= {}).auth = authOf(o.auth);
-  if (o.timeout !== undefined) (out ??= {}).timeout = timeoutOf(o.timeout);
-  if (o.followRedirects != null) (out ??= {}).followRedirects = Boolean(o.followRedirects);
-  if (o.maxRedirects != null) (out ??= {}).maxRedirects = Number(o.maxRedirects);
-  if (o.signal != null) (out ??= {}).signal = o.signal;
-  return out;
+/** A raw body as the wasm takes it: a Blob is read first (a Promise of its bytes); a
+ *  ReadableStream goes to the front-end as it is (streamed on in Node; read first for a
+ *  browser's fetch). */
+function contentOf(body) {
+  return isBlob(body) ? bytesOf(body, "content") : isStream(body) ? body : bytesNow(body, "content");
 }
 
-/** `bytesOf` for the bodies that need no reading; a ReadableStream goes to the front-end as
- *  it is (streamed on in Node; read first for a browser's fetch). */
+/** `bytesOf` for the bodies that need no reading. */
 function bytesNow(body, what) {
-  if (typeof body === "string" || body instanceof Uint8Array || isStream(body)) return body;
+  if (typeof body === "string" || body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   if (body instanceof URLSearchParams) return body.toString();
   throw invalid(`${what} must be a string, a Uint8Array, an ArrayBuffer, a Blob or a ReadableStream`);
 }
 
-/** A client's options as the wasm export reads them. */
-function clientConfig(o) {
-  const out = {};
-  if (o == null) return out;
-  if (o.baseUrl != null) out.baseUrl = String(o.baseUrl);
-  if (o.allowAbsoluteUrls != null) out.allowAbsoluteUrls = Boolean(o.allowAbsoluteUrls);
-  if (o.sensitiveHeaders != null) out.sensitiveHeaders = Array.from(o.sensitiveHeaders, String);
-  if (o.headers != null) out.headers = flatPairs(o.headers, "headers");
-  if (o.timeout !== undefined) out.timeout = timeoutOf(o.timeout);
-  if (o.followRedirects != null) out.followRedirects = Boolean(o.followRedirects);
-  if (o.maxRedirects != null) out.maxRedirects = Number(o.maxRedirects);
-  if (o.auth != null) out.auth = authOf(o.auth);
-  if (o.cookies != null) out.cookies = Boolean(o.cookies);
-  if (o.credentials != null) out.credentials = String(o.credentials);
-  // Accepted, and not applied: the browser or Node owns the connections (see the README).
-  if (o.limits != null) out.limits = { ...o.limits };
+/** ky's retry forms: a number of retries (`0`: none), or `{limit, methods, statuses,
+ *  backoffLimit}` (limit 2 when left out, as in ky; backoffLimit in seconds). */
+function retryOf(r) {
+  if (typeof r === "number") return { limit: r };
+  if (typeof r !== "object") {
+    throw invalid("retry must be a number of retries or {limit, methods, statuses, backoffLimit}");
+  }
+  const out = { limit: r.limit ?? 2 };
+  if (r.methods != null) out.methods = Array.from(r.methods, methodOf);
+  if (r.statuses != null) out.statuses = Array.from(r.statuses, Number);
+  if (r.backoffLimit != null) out.backoffLimit = r.backoffLimit;
   return out;
+}
+
+function callback(f, name) {
+  if (typeof f !== "function") throw invalid(`${name} must be a function`);
+  return f;
+}
+
+const CLIENT = 1;
+const REQUEST = 2;
+const BOTH = CLIENT | REQUEST;
+/** Marks an option that is left out after all (`files` when `data` carries them). */
+const SKIP = Symbol("skip");
+
+/** Every option, once: its name, whether a client, a request or both take it, how its
+ *  value becomes what the wasm reads (possibly a Promise: a Blob to read first), and the
+ *  key it goes under (the name, unless said). `null` is "not given" unless `nullable`
+ *  (a `null` timeout means no limit). An option of the other kind is ignored. */
+const OPTIONS = [
+  { name: "baseUrl", on: CLIENT, read: String },
+  { name: "allowAbsoluteUrls", on: CLIENT, read: Boolean },
+  { name: "sensitiveHeaders", on: CLIENT, read: (v) => Array.from(v, String) },
+  { name: "params", on: REQUEST, read: (v) => flatPairs(v, "params") },
+  { name: "headers", on: BOTH, read: (v) => flatPairs(v, "headers") },
+  { name: "json", on: REQUEST, read: (v) => JSON.stringify(v), nullable: true },
+  // A form: multipart with files or as a FormData (parts read first), else urlencoded.
+  {
+    name: "data",
+    on: REQUEST,
+    read: (v, o) => (o.files != null || isFormData(v) ? multipartOf(v, o.files ?? []) : flatPairs(v, "data")),
+    key: (v, o) => (o.files != null || isFormData(v) ? "multipart" : "form"),
+  },
+  { name: "files", on: REQUEST, read: (v, o) => (o.data != null ? SKIP : multipartOf(undefined, v)), key: () => "multipart" },
+  { name: "content", on: REQUEST, read: contentOf },
+  { name: "auth", on: BOTH, read: authOf },
+  { name: "timeout", on: BOTH, read: timeoutOf, nullable: true },
+  { name: "retry", on: BOTH, read: retryOf },
+  { name: "followRedirects", on: BOTH, read: Boolean },
+  { name: "maxRedirects", on: BOTH, read: Number },
+  { name: "cookies", on: CLIENT, read: Boolean },
+  { name: "credentials", on: CLIENT, read: String },
+  // Accepted, and not applied: the browser or Node owns the connections (see the README).
+  { name: "limits", on: CLIENT, read: (v) => ({ ...v }) },
+  { name: "hooks", on: CLIENT, read: hooksOf },
+  { name: "signal", on: REQUEST, read: (v) => v },
+  { name: "onUploadProgress", on: REQUEST, read: (v) => callback(v, "onUploadProgress") },
+  { name: "onDownloadProgress", on: REQUEST, read: (v) => callback(v, "onDownloadProgress") },
+];
+
+/** The options `o` of a client (`CLIENT`) or a request (`REQUEST`) as the wasm reads them,
+ *  through the table: `undefined` when none apply (most calls: nothing to convert, nothing
+ *  to await); the object itself when nothing must be read first, else a Promise of it.
+ *  An invalid option throws. */
+function optionsOf(o, kind) {
+  if (o == null) return undefined;
+  let out;
+  let pending;
+  for (const { name, on, read, key, nullable } of OPTIONS) {
+    const value = o[name];
+    if (!(on & kind) || value === undefined || (value === null && !nullable)) continue;
+    const converted = read(value, o);
+    if (converted === SKIP) continue;
+    const k = key === undefined ? name : key(value, o);
+    (out ??= {})[k] = converted;
+    if (converted instanceof Promise) (pending ??= []).push(k);
+  }
+  if (pending === undefined) return out;
+  return Promise.all(pending.map((k) => out[k])).then((values) => {
+    pending.forEach((k, i) => (out[k] = values[i]));
+    return out;
+  });
 }
 
 function methodOf(method) {
@@ -305,8 +341,9 @@ function charsetOf(headers) {
   return contentType === null ? undefined : wasm.charset(contentType);
 }
 
-/** What a response and a streaming response share: status, headers, URL, version. */
-class ResponseHead {
+/** What a response, a streaming response and the response a hook sees share: status,
+ *  headers, URL. */
+export class ResponseHead {
   #statusError;
   #headerLines;
   #headers;
@@ -493,19 +530,120 @@ export class StreamingResponse extends ResponseHead {
   }
 }
 
+// ----------------------------------------------------------------------------------- hooks
+
+const HOOKS = ["beforeRequest", "afterResponse", "beforeRetry", "beforeError"];
+
+/** The hooks' view of a request: method and URL (read-only), and its headers, a `Headers`
+ *  that `beforeRequest` may change. */
+function requestView(method, url, headers) {
+  return Object.freeze({ method, url, headers });
+}
+
+/** `Headers` as `name\nvalue\n...` lines, to tell whether a hook changed them. */
+function linesOf(headers) {
+  const out = [];
+  for (const [name, value] of headers) out.push(name, value);
+  return out.join("\n");
+}
+
+/** Hooks run synchronously, inside the request: a Promise a hook returns is not awaited
+ *  (`beforeError` aside), so it is refused rather than left to run on its own. */
+function sync(result, name) {
+  if (result !== null && typeof result === "object" && typeof result.then === "function") {
+    result.then(undefined, () => {});
+    throw new TypeError(`${name} hooks run synchronously: this one returned a Promise, which is not awaited`);
+  }
+}
+
+/** The response a hook sees: status, headers, URL, version, as received; its body not read. */
+class HookResponse extends ResponseHead {
+  constructor(raw, elapsed) {
+    super(raw, elapsed);
+    this.httpVersion = raw.httpVersion;
+  }
+}
+
+/** A client's hooks, checked, and composed into what the wasm calls from the crate's own
+ *  hooks (on every request sent, each redirect hop and retry included): `request` (runs
+ *  `beforeRequest`, and keeps the request for `afterResponse`; returns the headers' lines
+ *  when a hook changed them), `response` (`afterResponse`), `retry` (`beforeRetry`). What a
+ *  hook throws ends the request; the wasm makes it the error's `cause`. `beforeError` runs
+ *  here, in `send`. */
+function hooksOf(h) {
+  if (typeof h !== "object") throw invalid("hooks must be an object of arrays of functions");
+  const lists = {};
+  for (const name of HOOKS) {
+    const value = h[name];
+    const list = value == null ? [] : typeof value[Symbol.iterator] === "function" ? Array.from(value) : [value];
+    if (typeof value === "function" || !list.every((f) => typeof f === "function")) {
+      throw invalid(`hooks.${name} must be an array of functions`);
+    }
+    lists[name] = list;
+  }
+  const { beforeRequest, afterResponse, beforeRetry } = lists;
+  const out = {};
+  if (beforeRequest.length > 0 || afterResponse.length > 0) {
+    out.request = (context, method, url, lines) => {
+      const headers = headersOf(lines);
+      const request = requestView(method, url, headers);
+      context.request = request;
+      if (beforeRequest.length === 0) return undefined;
+      const before = linesOf(headers);
+      for (const hook of beforeRequest) sync(hook(request), "beforeRequest");
+      const after = linesOf(headers);
+      return after === before ? undefined : after;
+    };
+  }
+  if (afterResponse.length > 0) {
+    out.response = (context, raw, elapsed) => {
+      const response = new HookResponse(raw, elapsed);
+      for (const hook of afterResponse) sync(hook(context.request, response), "afterResponse");
+    };
+  }
+  if (beforeRetry.length > 0) {
+    out.retry = (method, url, lines, error, count) => {
+      const request = requestView(method, url, headersOf(lines));
+      const err = fromRaw(error);
+      for (const hook of beforeRetry) sync(hook(request, err, count), "beforeRetry");
+    };
+  }
+  // Only beforeError hooks (or none): nothing for the wasm to call.
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+/** `error` through the `beforeError` hooks, each of which may return a replacement (or a
+ *  Promise of one); one that throws gives an HttplibError with what it threw as `cause`. */
+async function beforeError(hooks, error) {
+  for (const hook of hooks) {
+    try {
+      error = (await hook(error)) ?? error;
+    } catch (thrown) {
+      const message = thrown instanceof Error ? thrown.message : String(thrown);
+      return new HttplibError(`invalid request: the beforeError hook threw: ${message}`, {
+        kind: "Builder",
+        url: error?.url,
+        cause: thrown,
+      });
+    }
+  }
+  return error;
+}
+
 // ---------------------------------------------------------------------------------- sending
 
-async function send(raw, method, url, options, stream) {
+async function send(raw, method, url, options, stream, onError) {
   const started = performance.now();
-  let opts = requestOptions(options);
-  if (opts instanceof Promise) opts = await opts;
   let out;
   try {
+    let opts = optionsOf(options, REQUEST);
+    if (opts instanceof Promise) opts = await opts;
     out = raw === null
       ? await wasm.sendOnce(methodOf(method), String(url), opts, stream)
       : await raw.send(methodOf(method), String(url), opts, stream);
   } catch (e) {
-    throw fromRaw(e);
+    const error = fromRaw(e);
+    throw onError === undefined ? error : await beforeError(onError, error);
   }
   const elapsed = performance.now() - started;
   return stream ? new StreamingResponse(out, elapsed) : new Response(out, elapsed);
@@ -515,17 +653,23 @@ async function send(raw, method, url, options, stream) {
  *  a cookie jar, shared by every call. */
 export class Client {
   #raw;
+  /** The `beforeError` hooks, which run here rather than in the wasm. */
+  #beforeError;
 
   constructor(options = {}) {
     try {
-      this.#raw = new wasm.RawClient(clientConfig(options));
+      this.#raw = new wasm.RawClient(optionsOf(options, CLIENT) ?? {});
     } catch (e) {
       throw fromRaw(e);
     }
+    // Checked with the other hooks, by optionsOf.
+    const hooks = options?.hooks?.beforeError;
+    const list = hooks == null ? [] : Array.from(hooks);
+    this.#beforeError = list.length > 0 ? list : undefined;
   }
 
   request(method, url, options) {
-    return send(this.#raw, method, url, options, false);
+    return send(this.#raw, method, url, options, false, this.#beforeError);
   }
 
   get(url, options) {
@@ -562,7 +706,7 @@ export class Client {
 
   /** Resolves once the head has arrived, with the body left to stream. */
   stream(method, url, options) {
-    return send(this.#raw, method, url, options, true);
+    return send(this.#raw, method, url, options, true, this.#beforeError);
   }
 
   /** The cookies this client would send to `url`, by name (Node: in a browser the browser

@@ -20,9 +20,12 @@ export type ErrorKind =
   | "InvalidUrl"
   | "Status"
   | "Builder"
-  | "Io";
+  | "Io"
+  | "Cancelled";
 
-/** Every error httplib throws. The message is the Rust error's Display text. */
+/** Every error httplib throws. The message is the Rust error's Display text. `cause` is
+ *  the signal's reason for kind "Cancelled", and what a hook or progress callback threw
+ *  for the error it caused (kind "Builder"). */
 export class HttplibError extends Error {
   constructor(message: string, options?: { kind?: ErrorKind; url?: string; cause?: unknown });
   readonly kind: ErrorKind;
@@ -33,7 +36,7 @@ export class HttplibError extends Error {
 }
 
 /** A transport-side failure (httpx's RequestError): every kind but Status, InvalidUrl,
- *  Builder and Io. */
+ *  Builder, Io and Cancelled. */
 export class RequestError extends HttplibError {}
 
 /** A 4xx or 5xx refused by `raiseForStatus()`. */
@@ -68,12 +71,67 @@ export type Auth = [username: string, password: string] | BasicAuth | DigestAuth
 
 /** Seconds for all four, `null` (or `false`) for no limit, or per phase; `timeout` (default
  *  5) fills the phases left out. In browsers and Node connect, write and pool cannot be told
- *  apart inside fetch: their sum with read bounds the wait for the response head. */
+ *  apart inside fetch: their sum with read bounds the wait for the response head. `total`
+ *  (none unless given) bounds the whole request: redirects, retries and the body read to
+ *  its end; past it the request fails with kind "TotalTimeout". */
 export type Timeout =
   | number
   | null
   | false
-  | { timeout?: number | null; connect?: number | null; read?: number | null; write?: number | null; pool?: number | null };
+  | {
+      timeout?: number | null;
+      connect?: number | null;
+      read?: number | null;
+      write?: number | null;
+      pool?: number | null;
+      total?: number | null;
+    };
+
+/** When a failed request is sent again (off by default): a number of retries (`0`: none), or
+ *  ky's object form. Idempotent methods, statuses 408 429 500 502 503 504 and failures to
+ *  connect are retried by default, with exponential backoff and full jitter; `Retry-After`
+ *  is honoured up to `backoffLimit`. The last response or error comes back as it came. */
+export type Retry =
+  | number
+  | {
+      /** Retries after the first attempt (default 2). */
+      limit?: number;
+      /** The methods retried, replacing the idempotent ones (GET HEAD OPTIONS TRACE PUT DELETE). */
+      methods?: Iterable<string>;
+      /** The statuses retried, replacing the default ones. */
+      statuses?: Iterable<number>;
+      /** The longest wait between attempts, in seconds (default 10), `Retry-After` included. */
+      backoffLimit?: number;
+    };
+
+/** How much of a body has moved: `total` is its length when known beforehand. */
+export interface Progress {
+  readonly bytes: number;
+  readonly total: number | undefined;
+}
+
+/** A request as hooks see it, as it goes out (each redirect hop and retry). Only `headers`
+ *  may be changed (by `beforeRequest`); method and URL are read-only. */
+export interface HookRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Headers;
+}
+
+/** A client's hooks, each a list run in order. Hooks run synchronously inside the request
+ *  (`beforeError` aside, which may return a Promise): one that throws, or returns a Promise,
+ *  fails its request with an HttplibError of kind "Builder" whose `cause` is what it threw. */
+export interface Hooks {
+  /** Before every request sent: each redirect hop, each retry. May change `request.headers`. */
+  beforeRequest?: ((request: HookRequest) => void)[];
+  /** After every response received, its head only (the body is not read yet). */
+  afterResponse?: ((request: HookRequest, response: ResponseHead) => void)[];
+  /** Before each retry's wait: the request to send again, the error of the attempt that
+   *  failed (an HTTPStatusError for a retried status), the retry's number (from 1). */
+  beforeRetry?: ((request: HookRequest, error: HttplibError, retryCount: number) => void)[];
+  /** When a request of the client is about to reject: may return a replacement error. */
+  beforeError?: ((error: HttplibError) => unknown)[];
+}
 
 type Scalar = string | number | boolean;
 /** Names to values: an object, a Map, an iterable of pairs, `Headers` or `URLSearchParams`;
@@ -106,15 +164,26 @@ export interface RequestOptions {
   content?: Content;
   /** Replaces the client's auth for this request. */
   auth?: Auth;
-  /** Replaces the client's timeouts for this request. */
+  /** Replaces the client's timeouts for this request (its total deadline included). */
   timeout?: Timeout;
+  /** Replaces the client's retry policy for this request (`0`: no retries). */
+  retry?: Retry;
   /** Follow redirects (default: false, as in httpx). */
   followRedirects?: boolean;
   /** The most redirects to follow (default 20). */
   maxRedirects?: number;
-  /** Aborts the request until its response is returned (for a stream: its head); the
-   *  promise rejects with the signal's reason, as fetch does. */
+  /** Cancels the request, and the body being read (for a stream: a read through
+   *  `iterBytes`, `iterLines` or `read`; not `body`, once handed over): the promise rejects
+   *  with an HttplibError of kind "Cancelled", the signal's reason as its cause. An aborted
+   *  signal rejects at once, and nothing is sent. */
   signal?: AbortSignal;
+  /** Called as the request body is sent: `{bytes: 0, total}` first, then after each slice;
+   *  a body sent again (a redirect, a retry) counts from 0 again. In browsers the body is
+   *  read whole before fetch sends it. */
+  onUploadProgress?: (progress: Progress) => void;
+  /** Called as the response body is read: `{bytes: 0, total}` first, then after each chunk;
+   *  `total` is the Content-Length when announced. */
+  onDownloadProgress?: (progress: Progress) => void;
 }
 
 /** Pool limits: accepted for code shared with native Rust, and not applied here, where the
@@ -137,8 +206,12 @@ export interface ClientOptions {
   sensitiveHeaders?: Iterable<string>;
   /** Default headers. */
   headers?: Pairs;
-  /** Default timeouts (5 s each). */
+  /** Default timeouts (5 s each; no total deadline). */
   timeout?: Timeout;
+  /** Retries for every request (none by default). */
+  retry?: Retry;
+  /** Hooks run on every request of this client. */
+  hooks?: Hooks;
   /** Follow redirects (default false). */
   followRedirects?: boolean;
   /** The most redirects to follow (default 20). */
@@ -154,7 +227,9 @@ export interface ClientOptions {
   limits?: Limits;
 }
 
-declare class ResponseHead {
+/** What every response shares, and what `afterResponse` hooks get: status, headers, URL. */
+export class ResponseHead {
+  protected constructor();
   readonly statusCode: number;
   /** "OK", "Not Found", ...; "" when unknown. */
   readonly reasonPhrase: string;

@@ -1,4 +1,5 @@
-// Errors of the npm package: classes, kinds, messages; timeouts; cancellation (node --test).
+// Errors of the npm package: classes, kinds, messages; timeouts (node --test). Cancelling is
+// in cancel.test.mjs.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Client, HTTPStatusError, HttplibError, RequestError, get, stream } from "httplib";
@@ -87,14 +88,4 @@ test("a closed client refuses requests", async () => {
   const client = new Client();
   client.close();
   await assert.rejects(client.get(http("/echo")), (e) => e.kind === "Builder");
-});
-
-test("an AbortSignal cancels the request: rejects with the signal's reason", async () => {
-  const controller = new AbortController();
-  const pending = get(http("/delay/5"), { signal: controller.signal, timeout: null });
-  setTimeout(() => controller.abort(), 100);
-  await assert.rejects(pending, (e) => e.name === "AbortError");
-  await assert.rejects(get(http("/echo"), { signal: AbortSignal.abort(new Error("early")) }), /early/);
-  // A signal that never fires changes nothing.
-  assert.equal((await get(http("/echo"), { signal: new AbortController().signal })).statusCode, 200);
 });

@@ -52,3 +52,46 @@ export const https = env.HTTPLIB_TEST_HTTPS && env.NODE_EXTRA_CA_CERTS ? (path) 
 export const closed = `http://127.0.0.1:${env.HTTPLIB_TEST_CLOSED_PORT ?? (await closedPort())}/`;
 /** The bytes the server's /bytes, /stream-bytes and /drip routes send: (i % 251). */
 export const pattern = (n) => Uint8Array.from({ length: n }, (_, i) => i % 251);
+
+/** A server in this process for what the test server cannot say: answers that change from
+ *  one request to the next (a 503, then a 200). `script(path, answers)` sets what `path`
+ *  answers, one request after the other, the last one again and again; each answer is
+ *  `{status, headers, body, delay}` (delay in ms, before the head). `hits(path)` counts the
+ *  requests it got. CORS is open, so that a page may call it too. Returns the URL of path. */
+export async function scripted() {
+  const { createServer: createHttp } = await import("node:http");
+  const scripts = new Map();
+  const counts = new Map();
+  const server = createHttp((req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    res.setHeader("Access-Control-Expose-Headers", "*");
+    if (req.method === "OPTIONS" && req.headers["access-control-request-method"]) {
+      res.setHeader("Access-Control-Allow-Methods", "*");
+      res.setHeader("Access-Control-Allow-Headers", "*");
+      res.writeHead(204).end();
+      return;
+    }
+    const n = counts.get(path) ?? 0;
+    counts.set(path, n + 1);
+    const answers = scripts.get(path) ?? [{ status: 404 }];
+    const { status = 200, headers = {}, body = "", delay = 0 } = answers[Math.min(n, answers.length - 1)];
+    req.resume();
+    req.on("end", () => setTimeout(() => res.writeHead(status, headers).end(body), delay));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  server.unref();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  return {
+    script(path, answers) {
+      scripts.set(path, answers);
+      counts.set(path, 0);
+      return `${base}${path}`;
+    },
+    hits: (path) => counts.get(path) ?? 0,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -15,7 +15,10 @@ import {
   request,
   stream,
   type ErrorKind,
+  type HookRequest,
+  type Progress,
   type Response,
+  type ResponseHead,
   type StreamingResponse,
 } from "httplib";
 
@@ -44,6 +47,26 @@ export async function tour(base: string, blob: Blob): Promise<number> {
     limits: { maxConnections: 100, maxKeepaliveConnections: 20 },
     credentials: "include",
   });
+  const hops: string[] = [];
+  const retrying = new Client({
+    retry: { limit: 2, methods: ["GET"], statuses: [408, 429, 500, 502, 503, 504], backoffLimit: 10 },
+    hooks: {
+      beforeRequest: [(req: HookRequest) => req.headers.set("X-Hop", req.method)],
+      afterResponse: [(req: HookRequest, res: ResponseHead) => hops.push(`${req.url} ${res.statusCode}`)],
+      beforeRetry: [(req, err: HttplibError, n: number) => hops.push(`${req.url} ${err.kind} ${n}`)],
+      beforeError: [(err) => err, async (err) => new Error(err.message)],
+    },
+    timeout: { timeout: 5, total: 30 },
+  });
+  await retrying.get(base, { signal: AbortSignal.timeout(1000), retry: 0 });
+  await retrying.get(base, { retry: 3, onDownloadProgress: ({ bytes, total }: Progress) => bytes + (total ?? 0) });
+  await retrying.post(base, { content: blob, onUploadProgress: ({ bytes, total }) => void (total === undefined || bytes <= total) });
+  try {
+    await retrying.get(base);
+  } catch (err) {
+    if (err instanceof HttplibError && err.kind === "Cancelled") hops.push(String(err.cause));
+  }
+
   const d = { name: "ada" };
   await client.get("/items");
   await client.post("/items", { json: d });
@@ -90,5 +113,5 @@ export async function tour(base: string, blob: Blob): Promise<number> {
   }
   client.close();
   return status + items.length + text.length + version.length + flags.length + before + whole.content.length +
-    all.length + settled.length + (body.locked ? 1 : 0) + Object.keys(client.cookies(base)).length;
+    all.length + settled.length + (body.locked ? 1 : 0) + Object.keys(client.cookies(base)).length + hops.length;
 }

@@ -83,6 +83,7 @@ pub(super) fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Status => "Status",
         ErrorKind::Builder => "Builder",
         ErrorKind::Io => "Io",
+        ErrorKind::Cancelled => "Cancelled",
     }
 }
 

@@ -3,17 +3,22 @@
 //! the crate's responses and errors into JS values.
 //!
 //! No HTTP logic lives here: base URLs, default headers, query strings, bodies, cookies,
-//! auth, redirects, timeouts and text decoding are the front-end's, exactly as for Rust
-//! callers. JSON is parsed and serialized by JS's own `JSON` in the wrapper, so serde_json's
-//! (de)serializers stay out of the package's wasm.
+//! auth, redirects, retries, timeouts, hooks, progress and text decoding are the
+//! front-end's, exactly as for Rust callers: JS callbacks are called from the crate's own
+//! hooks and progress callbacks, and a request's `AbortSignal` drops its future (see
+//! `scope`). JSON is parsed and serialized by JS's own `JSON` in the wrapper, so
+//! serde_json's (de)serializers stay out of the package's wasm.
 //!
 //! Compiled only for wasm32 with the `js-api` feature (off by default, so that Rust users of
 //! the crate on wasm32 get no JS exports in their bindings). These exports are the wrapper's
 //! private interface; the public JS API is the wrapper's, documented in `npm/README.md`.
 
 mod convert;
+mod hooks;
 mod options;
 pub(crate) mod public_suffix;
+mod registry;
+mod scope;
 mod stream;
 
 use http::Method;
@@ -22,7 +27,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use self::convert::{error_value, response_object};
-use self::options::{ClientConfig, RequestOptions};
+use self::hooks::HooksConfig;
+use self::options::Options;
+use self::scope::{Scope, guarded};
 use self::stream::RawStream;
 use crate::error::{Error, ErrorKind};
 use crate::{Client, RequestBuilder};
@@ -31,28 +38,32 @@ use crate::{Client, RequestBuilder};
 #[wasm_bindgen]
 pub struct RawClient {
     client: Client,
+    /// The JS hooks, which the client's Rust hooks find through each request's scope.
+    hooks: Option<HooksConfig>,
 }
 
 #[wasm_bindgen]
 impl RawClient {
     /// A client configured by the wrapper's normalized options.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: &ClientConfig) -> Result<RawClient, JsValue> {
+    pub fn new(config: &Options) -> Result<RawClient, JsValue> {
         let client = options::client(config).map_err(|e| error_value(&e))?;
-        Ok(RawClient { client })
+        Ok(RawClient {
+            client,
+            hooks: config.hooks(),
+        })
     }
 
     /// Sends a request; resolves to a response object, or to a [`RawStream`] when `stream`.
     /// `options` is undefined when the call has none.
-    pub fn send(
-        &self,
-        method: &str,
-        url: &str,
-        options: Option<RequestOptions>,
-        stream: bool,
-    ) -> Promise {
+    pub fn send(&self, method: &str, url: &str, options: Option<Options>, stream: bool) -> Promise {
         match parse_method(method) {
-            Ok(method) => send(self.client.request(method, url), options, stream),
+            Ok(method) => send(
+                self.client.request(method, url),
+                self.hooks.as_ref(),
+                options,
+                stream,
+            ),
             Err(e) => Promise::reject(&error_value(&e)),
         }
     }
@@ -80,14 +91,9 @@ impl RawClient {
 
 /// Sends a one-off request on a new client (`httplib::request`), as the top-level functions do.
 #[wasm_bindgen(js_name = sendOnce)]
-pub fn send_once(
-    method: &str,
-    url: &str,
-    options: Option<RequestOptions>,
-    stream: bool,
-) -> Promise {
+pub fn send_once(method: &str, url: &str, options: Option<Options>, stream: bool) -> Promise {
     match parse_method(method) {
-        Ok(method) => send(crate::request(method, url), options, stream),
+        Ok(method) => send(crate::request(method, url), None, options, stream),
         Err(e) => Promise::reject(&error_value(&e)),
     }
 }
@@ -126,31 +132,51 @@ pub fn json_error(url: &str, detail: String) -> JsValue {
     error_value(&e)
 }
 
-fn parse_method(method: &str) -> Result<Method, Error> {
+pub(super) fn parse_method(method: &str) -> Result<Method, Error> {
     Method::from_bytes(method.as_bytes())
         .map_err(|e| Error::builder(format!("invalid method {method:?}")).with_source(e))
 }
 
 /// Applies `options` to `builder`, sends it, and settles the promise with a response object
-/// or a [`RawStream`], or rejects it with an error object (or the signal's reason).
-fn send(builder: RequestBuilder, options: Option<RequestOptions>, stream: bool) -> Promise {
-    let (prepared, signal) = match &options {
-        Some(options) => (options::request(builder, options), options.signal()),
-        None => (Ok(builder), None),
+/// or a [`RawStream`], or rejects it with an error object. The request runs in its
+/// [`Scope`] when it has one (a signal, hooks or progress callbacks): until it ends, or
+/// until the scope ends it early.
+fn send(
+    builder: RequestBuilder,
+    hooks: Option<&HooksConfig>,
+    options: Option<Options>,
+    stream: bool,
+) -> Promise {
+    let scope = match Scope::new(builder.url().cloned(), hooks, options.as_ref()) {
+        Ok(scope) => scope,
+        // The signal has fired already: nothing is sent.
+        Err(cancelled) => return Promise::reject(&cancelled),
+    };
+    let prepared = match &options {
+        Some(options) => options::request(builder, options, scope.as_ref()),
+        None => Ok(builder),
     };
     future_to_promise(async move {
         let builder = prepared.map_err(|e| error_value(&e))?;
+        let body_scope = scope.clone();
         let work = async move {
             let out: JsValue = if stream {
-                RawStream::new(builder.stream().await?).into()
+                RawStream::new(builder.stream().await?, body_scope).into()
             } else {
                 response_object(&builder.await?)
             };
             Ok::<JsValue, Error>(out)
         };
-        match signal {
-            None => work.await.map_err(|e| error_value(&e)),
-            Some(signal) => options::abortable(work, signal).await,
+        let out = guarded(scope.clone(), async move {
+            work.await.map_err(|e| error_value(&e))
+        })
+        .await;
+        // A streamed body still to read keeps the scope; anything else is over.
+        if let Some(scope) = &scope
+            && (!stream || out.is_err())
+        {
+            scope.finish();
         }
+        out
     })
 }

@@ -1,84 +1,91 @@
 //! The wrapper's normalized options, read into the crate's builders.
 //!
-//! The wrapper (`npm/src/httplib.mjs`) has already turned what users may write (objects,
-//! `URLSearchParams`, `Headers`, Blobs, numbers of seconds) into these plain shapes:
-//! headers and params as flat `[name, value, ...]` arrays, bodies as strings or
-//! `Uint8Array`s, timeouts as `{connect, read, write, pool}` in seconds (`null`: no limit).
+//! The wrapper (`npm/src/httplib.mjs`) maps what users may write through its one table of
+//! options (objects, `URLSearchParams`, `Headers`, Blobs, numbers of seconds) into these
+//! plain shapes: headers and params as flat `[name, value, ...]` arrays, bodies as strings
+//! or `Uint8Array`s, timeouts as `{connect, read, write, pool, total}` in seconds (`null`:
+//! no limit), retries as `{limit, methods, statuses, backoffLimit}`. A client's options and
+//! a request's have one shape, [`Options`]; the ones both take are set by one function,
+//! [`shared`], on either builder.
 
-use std::cell::RefCell;
-use std::future::Future;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use futures_util::future::{Either, select};
+use http::Method;
 use http::header::CONTENT_TYPE;
-use js_sys::{Array, Function, Promise, Uint8Array};
+use js_sys::{Array, Function, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
-use super::convert::error_value;
+use super::hooks::HooksConfig;
+use super::registry::Held;
+use super::scope::{Direction, Scope};
 use crate::backend::FetchCredentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::multipart::{Form, Part};
-use crate::{Auth, Client, DigestAuth, Limits, RequestBuilder, Timeout};
+use crate::{Auth, Client, ClientBuilder, DigestAuth, Limits, RequestBuilder, Retry, Timeout};
 
 #[wasm_bindgen]
 extern "C" {
-    /// A client's options, normalized by the wrapper.
-    pub type ClientConfig;
+    /// A client's or a request's options, normalized by the wrapper (each one is
+    /// undefined where it was not given or does not apply).
+    pub type Options;
+
+    // A client's own.
     #[wasm_bindgen(method, getter, js_name = baseUrl)]
-    fn base_url(this: &ClientConfig) -> Option<String>;
+    fn base_url(this: &Options) -> Option<String>;
     #[wasm_bindgen(method, getter, js_name = allowAbsoluteUrls)]
-    fn allow_absolute_urls(this: &ClientConfig) -> Option<bool>;
+    fn allow_absolute_urls(this: &Options) -> Option<bool>;
     /// Header names, as strings.
     #[wasm_bindgen(method, getter, js_name = sensitiveHeaders)]
-    fn sensitive_headers(this: &ClientConfig) -> Option<Array>;
+    fn sensitive_headers(this: &Options) -> Option<Array>;
     #[wasm_bindgen(method, getter)]
-    fn headers(this: &ClientConfig) -> Option<Array>;
+    fn cookies(this: &Options) -> Option<bool>;
     #[wasm_bindgen(method, getter)]
-    fn timeout(this: &ClientConfig) -> Option<TimeoutConfig>;
-    #[wasm_bindgen(method, getter, js_name = followRedirects)]
-    fn follow_redirects(this: &ClientConfig) -> Option<bool>;
-    #[wasm_bindgen(method, getter, js_name = maxRedirects)]
-    fn max_redirects(this: &ClientConfig) -> Option<f64>;
+    fn credentials(this: &Options) -> Option<String>;
     #[wasm_bindgen(method, getter)]
-    fn auth(this: &ClientConfig) -> Option<AuthConfig>;
+    fn limits(this: &Options) -> Option<LimitsConfig>;
     #[wasm_bindgen(method, getter)]
-    fn cookies(this: &ClientConfig) -> Option<bool>;
-    #[wasm_bindgen(method, getter)]
-    fn credentials(this: &ClientConfig) -> Option<String>;
-    #[wasm_bindgen(method, getter)]
-    fn limits(this: &ClientConfig) -> Option<LimitsConfig>;
+    pub(super) fn hooks(this: &Options) -> Option<HooksConfig>;
 
-    /// A request's options, normalized by the wrapper.
-    pub type RequestOptions;
+    // Both a client's and a request's (a request's replaces its client's).
     #[wasm_bindgen(method, getter)]
-    fn params(this: &RequestOptions) -> Option<Array>;
+    fn headers(this: &Options) -> Option<Array>;
     #[wasm_bindgen(method, getter)]
-    fn headers(this: &RequestOptions) -> Option<Array>;
+    fn auth(this: &Options) -> Option<AuthConfig>;
+    #[wasm_bindgen(method, getter)]
+    fn timeout(this: &Options) -> Option<TimeoutConfig>;
+    #[wasm_bindgen(method, getter)]
+    fn retry(this: &Options) -> Option<RetryConfig>;
+    #[wasm_bindgen(method, getter, js_name = followRedirects)]
+    fn follow_redirects(this: &Options) -> Option<bool>;
+    #[wasm_bindgen(method, getter, js_name = maxRedirects)]
+    fn max_redirects(this: &Options) -> Option<f64>;
+
+    // A request's own.
+    #[wasm_bindgen(method, getter)]
+    fn params(this: &Options) -> Option<Array>;
     /// Already serialized by JS's `JSON.stringify`.
     #[wasm_bindgen(method, getter)]
-    fn json(this: &RequestOptions) -> Option<String>;
+    fn json(this: &Options) -> Option<String>;
     #[wasm_bindgen(method, getter)]
-    fn form(this: &RequestOptions) -> Option<Array>;
+    fn form(this: &Options) -> Option<Array>;
     #[wasm_bindgen(method, getter)]
-    fn multipart(this: &RequestOptions) -> Option<Array>;
-    /// A string or a `Uint8Array`.
+    fn multipart(this: &Options) -> Option<Array>;
+    /// A string, a `Uint8Array` or a `ReadableStream`.
     #[wasm_bindgen(method, getter)]
-    fn content(this: &RequestOptions) -> JsValue;
+    fn content(this: &Options) -> JsValue;
     #[wasm_bindgen(method, getter)]
-    fn auth(this: &RequestOptions) -> Option<AuthConfig>;
-    #[wasm_bindgen(method, getter)]
-    fn timeout(this: &RequestOptions) -> Option<TimeoutConfig>;
-    #[wasm_bindgen(method, getter, js_name = followRedirects)]
-    fn follow_redirects(this: &RequestOptions) -> Option<bool>;
-    #[wasm_bindgen(method, getter, js_name = maxRedirects)]
-    fn max_redirects(this: &RequestOptions) -> Option<f64>;
-    #[wasm_bindgen(method, getter)]
-    pub(super) fn signal(this: &RequestOptions) -> Option<Signal>;
+    pub(super) fn signal(this: &Options) -> Option<Signal>;
+    /// `({bytes, total}) => void`.
+    #[wasm_bindgen(method, getter, js_name = onUploadProgress)]
+    pub(super) fn on_upload_progress(this: &Options) -> Option<Function>;
+    /// `({bytes, total}) => void`.
+    #[wasm_bindgen(method, getter, js_name = onDownloadProgress)]
+    pub(super) fn on_download_progress(this: &Options) -> Option<Function>;
 
-    /// `{connect, read, write, pool}`, each seconds or `null` for no limit.
+    /// `{connect, read, write, pool, total}`, each seconds or `null` for no limit.
     pub type TimeoutConfig;
     #[wasm_bindgen(method, getter)]
     fn connect(this: &TimeoutConfig) -> Option<f64>;
@@ -88,6 +95,20 @@ extern "C" {
     fn write(this: &TimeoutConfig) -> Option<f64>;
     #[wasm_bindgen(method, getter)]
     fn pool(this: &TimeoutConfig) -> Option<f64>;
+    #[wasm_bindgen(method, getter)]
+    fn total(this: &TimeoutConfig) -> Option<f64>;
+
+    /// `{limit, methods?, statuses?, backoffLimit?}`: methods as strings, statuses as
+    /// numbers, the backoff's cap in seconds.
+    pub type RetryConfig;
+    #[wasm_bindgen(method, getter)]
+    fn limit(this: &RetryConfig) -> f64;
+    #[wasm_bindgen(method, getter)]
+    fn methods(this: &RetryConfig) -> Option<Array>;
+    #[wasm_bindgen(method, getter)]
+    fn statuses(this: &RetryConfig) -> Option<Array>;
+    #[wasm_bindgen(method, getter, js_name = backoffLimit)]
+    fn backoff_limit(this: &RetryConfig) -> Option<f64>;
 
     /// `{scheme: "basic" | "digest" | "bearer", username, password, token}`.
     pub type AuthConfig;
@@ -125,25 +146,89 @@ extern "C" {
     /// An `AbortSignal`, as far as it is used here.
     pub type Signal;
     #[wasm_bindgen(method, getter)]
-    fn aborted(this: &Signal) -> bool;
+    pub(super) fn aborted(this: &Signal) -> bool;
     #[wasm_bindgen(method, getter)]
-    fn reason(this: &Signal) -> JsValue;
+    pub(super) fn reason(this: &Signal) -> JsValue;
     #[wasm_bindgen(method, js_name = addEventListener)]
-    fn add_event_listener(this: &Signal, kind: &str, listener: &Function);
+    pub(super) fn add_event_listener(this: &Signal, kind: &str, listener: &Function);
     #[wasm_bindgen(method, js_name = removeEventListener)]
-    fn remove_event_listener(this: &Signal, kind: &str, listener: &Function);
+    pub(super) fn remove_event_listener(this: &Signal, kind: &str, listener: &Function);
 }
 
-/// A client built from `config`.
-pub(super) fn client(config: &ClientConfig) -> Result<Client> {
+/// The builders of a client and of a request: the options both take are set the same way
+/// on either (see [`shared`]).
+trait Shared: Sized {
+    fn set_header(self, name: String, value: String) -> Self;
+    fn set_auth(self, auth: Auth) -> Self;
+    fn set_timeout(self, timeout: Timeout) -> Self;
+    fn set_retry(self, retry: Retry) -> Self;
+    fn set_follow_redirects(self, follow: bool) -> Self;
+    fn set_max_redirects(self, max: usize) -> Self;
+}
+
+macro_rules! shared_builder {
+    ($builder:ty) => {
+        impl Shared for $builder {
+            fn set_header(self, name: String, value: String) -> Self {
+                self.header(name, value)
+            }
+            fn set_auth(self, auth: Auth) -> Self {
+                self.auth(auth)
+            }
+            fn set_timeout(self, timeout: Timeout) -> Self {
+                self.timeout(timeout)
+            }
+            fn set_retry(self, retry: Retry) -> Self {
+                self.retry(retry)
+            }
+            fn set_follow_redirects(self, follow: bool) -> Self {
+                self.follow_redirects(follow)
+            }
+            fn set_max_redirects(self, max: usize) -> Self {
+                self.max_redirects(max)
+            }
+        }
+    };
+}
+
+shared_builder!(ClientBuilder);
+shared_builder!(RequestBuilder);
+
+/// `builder` with the options a client and a request both take, from `o`.
+fn shared<B: Shared>(mut b: B, o: &Options) -> Result<B> {
+    if let Some(headers) = o.headers() {
+        for (name, value) in pairs(&headers)? {
+            b = b.set_header(name, value);
+        }
+    }
+    if let Some(auth) = o.auth() {
+        b = b.set_auth(auth_of(&auth)?);
+    }
+    if let Some(timeout) = o.timeout() {
+        b = b.set_timeout(timeout_of(&timeout)?);
+    }
+    if let Some(retry) = o.retry() {
+        b = b.set_retry(retry_of(&retry)?);
+    }
+    if let Some(follow) = o.follow_redirects() {
+        b = b.set_follow_redirects(follow);
+    }
+    if let Some(max) = o.max_redirects() {
+        b = b.set_max_redirects(count(max, "maxRedirects")?);
+    }
+    Ok(b)
+}
+
+/// A client built from `o`.
+pub(super) fn client(o: &Options) -> Result<Client> {
     let mut builder = Client::builder();
-    if let Some(base) = config.base_url() {
+    if let Some(base) = o.base_url() {
         builder = builder.base_url(base);
     }
-    if let Some(allow) = config.allow_absolute_urls() {
+    if let Some(allow) = o.allow_absolute_urls() {
         builder = builder.allow_absolute_urls(allow);
     }
-    if let Some(names) = config.sensitive_headers() {
+    if let Some(names) = o.sensitive_headers() {
         for name in names.iter() {
             let name = name
                 .as_string()
@@ -151,27 +236,11 @@ pub(super) fn client(config: &ClientConfig) -> Result<Client> {
             builder = builder.sensitive_header(name);
         }
     }
-    if let Some(headers) = config.headers() {
-        for (name, value) in pairs(&headers)? {
-            builder = builder.header(name, value);
-        }
-    }
-    if let Some(timeout) = config.timeout() {
-        builder = builder.timeout(timeout_of(&timeout)?);
-    }
-    if let Some(follow) = config.follow_redirects() {
-        builder = builder.follow_redirects(follow);
-    }
-    if let Some(max) = config.max_redirects() {
-        builder = builder.max_redirects(count(max, "maxRedirects")?);
-    }
-    if let Some(auth) = config.auth() {
-        builder = builder.auth(auth_of(&auth)?);
-    }
-    if let Some(cookies) = config.cookies() {
+    builder = shared(builder, o)?;
+    if let Some(cookies) = o.cookies() {
         builder = builder.cookie_store(cookies);
     }
-    if let Some(credentials) = config.credentials() {
+    if let Some(credentials) = o.credentials() {
         builder = builder.fetch_credentials(match credentials.as_str() {
             "omit" => FetchCredentials::Omit,
             "same-origin" => FetchCredentials::SameOrigin,
@@ -183,26 +252,35 @@ pub(super) fn client(config: &ClientConfig) -> Result<Client> {
             }
         });
     }
-    if let Some(limits) = config.limits() {
+    if let Some(limits) = o.limits() {
         builder = builder.limits(limits_of(&limits)?);
+    }
+    if let Some(hooks) = o.hooks() {
+        builder = super::hooks::install(builder, &hooks);
     }
     builder.build()
 }
 
-/// `builder` with the request's options applied; the first invalid one is the error.
-pub(super) fn request(mut b: RequestBuilder, o: &RequestOptions) -> Result<RequestBuilder> {
+/// `b` with the request's options `o` applied; the first invalid one is the error. The
+/// progress callbacks report through `scope` (which has them, when `o` does).
+pub(super) fn request(
+    mut b: RequestBuilder,
+    o: &Options,
+    scope: Option<&Rc<Scope>>,
+) -> Result<RequestBuilder> {
     if let Some(params) = o.params() {
         b = b.query(&pairs(&params)?);
     }
-    let mut has_content_type = false;
-    if let Some(headers) = o.headers() {
-        for (name, value) in pairs(&headers)? {
-            has_content_type |= name.eq_ignore_ascii_case(CONTENT_TYPE.as_str());
-            b = b.header(name, value);
-        }
-    }
+    b = shared(b, o)?;
     if let Some(json) = o.json() {
         // Serialized by JS's JSON; the front-end's `json()` would add the same header.
+        let has_content_type = o.headers().is_some_and(|flat| {
+            (0..flat.length()).step_by(2).any(|i| {
+                flat.get(i)
+                    .as_string()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(CONTENT_TYPE.as_str()))
+            })
+        });
         b = b.content(json);
         if !has_content_type {
             b = b.header(CONTENT_TYPE, "application/json");
@@ -226,19 +304,40 @@ pub(super) fn request(mut b: RequestBuilder, o: &RequestOptions) -> Result<Reque
             "content must be a string, a Uint8Array, an ArrayBuffer, a Blob or a ReadableStream",
         ));
     }
-    if let Some(auth) = o.auth() {
-        b = b.auth(auth_of(&auth)?);
-    }
-    if let Some(timeout) = o.timeout() {
-        b = b.timeout(timeout_of(&timeout)?);
-    }
-    if let Some(follow) = o.follow_redirects() {
-        b = b.follow_redirects(follow);
-    }
-    if let Some(max) = o.max_redirects() {
-        b = b.max_redirects(count(max, "maxRedirects")?);
+    if let Some(scope) = scope {
+        b = progress(b, scope);
     }
     Ok(b)
+}
+
+/// `b` reporting its progress to the scope's callbacks. The crate's callbacks are `Send +
+/// Sync` and JS functions are neither: the callbacks carry a key to the scope, which stays
+/// on this side (see [`registry`](super::registry)).
+fn progress(mut b: RequestBuilder, scope: &Rc<Scope>) -> RequestBuilder {
+    let (upload, download) = (
+        scope.reports(Direction::Upload),
+        scope.reports(Direction::Download),
+    );
+    if !upload && !download {
+        return b;
+    }
+    let held = Arc::new(Held::new(scope.clone()));
+    if upload {
+        let held = held.clone();
+        b = b.on_upload_progress(move |p| {
+            if let Some(scope) = held.get() {
+                scope.progress(Direction::Upload, p);
+            }
+        });
+    }
+    if download {
+        b = b.on_download_progress(move |p| {
+            if let Some(scope) = held.get() {
+                scope.progress(Direction::Download, p);
+            }
+        });
+    }
+    b
 }
 
 /// `[name, value, name, value, ...]` as pairs.
@@ -267,7 +366,7 @@ fn seconds(value: Option<f64>, what: &str) -> Result<Option<Duration>> {
         .map(|secs| {
             Duration::try_from_secs_f64(secs).map_err(|_| {
                 Error::builder(format!(
-                    "the {what} timeout must be a number of seconds >= 0, or null, not {}",
+                    "{what} must be a number of seconds >= 0, or null, not {}",
                     js_number(secs)
                 ))
             })
@@ -277,10 +376,11 @@ fn seconds(value: Option<f64>, what: &str) -> Result<Option<Duration>> {
 
 fn timeout_of(t: &TimeoutConfig) -> Result<Timeout> {
     Ok(Timeout::none()
-        .connect(seconds(t.connect(), "connect")?)
-        .read(seconds(t.read(), "read")?)
-        .write(seconds(t.write(), "write")?)
-        .pool(seconds(t.pool(), "pool")?))
+        .connect(seconds(t.connect(), "the connect timeout")?)
+        .read(seconds(t.read(), "the read timeout")?)
+        .write(seconds(t.write(), "the write timeout")?)
+        .pool(seconds(t.pool(), "the pool timeout")?)
+        .total(seconds(t.total(), "the total timeout")?))
 }
 
 /// A number as JS writes it (`String(n)`): Rust's float formatting (dragon4 and Grisu, some
@@ -314,6 +414,38 @@ fn auth_of(a: &AuthConfig) -> Result<Auth> {
     }
 }
 
+/// A `Retry` from `{limit, methods, statuses, backoffLimit}`.
+fn retry_of(r: &RetryConfig) -> Result<Retry> {
+    let limit = count(r.limit(), "retry.limit")?;
+    let mut retry = Retry::new(u32::try_from(limit).unwrap_or(u32::MAX));
+    if let Some(methods) = r.methods() {
+        let methods = methods
+            .iter()
+            .map(|m| match m.as_string() {
+                Some(name) => super::parse_method(&name),
+                None => Err(Error::builder("retry.methods must be method names")),
+            })
+            .collect::<Result<Vec<Method>>>()?;
+        retry = retry.methods(methods);
+    }
+    if let Some(statuses) = r.statuses() {
+        let statuses = statuses
+            .iter()
+            .map(|s| match s.as_f64() {
+                Some(n) if (100.0..=999.0).contains(&n) && n.fract() == 0.0 => Ok(n as u16),
+                _ => Err(Error::builder(
+                    "retry.statuses must be status codes, from 100 to 999",
+                )),
+            })
+            .collect::<Result<Vec<u16>>>()?;
+        retry = retry.statuses(statuses);
+    }
+    if let Some(max) = seconds(r.backoff_limit(), "retry.backoffLimit")? {
+        retry = retry.backoff(crate::retry::DEFAULT_BASE, max);
+    }
+    Ok(retry)
+}
+
 /// `undefined`: the default; `null`: no limit; a number: that limit.
 fn limit(value: JsValue, what: &str) -> Result<Option<Option<f64>>> {
     if value.is_undefined() {
@@ -339,7 +471,7 @@ fn limits_of(l: &LimitsConfig) -> Result<Limits> {
         limits = limits.max_keepalive_connections(max.map(|n| n as usize));
     }
     if let Some(expiry) = limit(l.keepalive_expiry(), "keepaliveExpiry")? {
-        limits = limits.keepalive_expiry(seconds(expiry, "keepaliveExpiry")?);
+        limits = limits.keepalive_expiry(seconds(expiry, "limits.keepaliveExpiry")?);
     }
     Ok(limits)
 }
@@ -368,34 +500,6 @@ fn form_of(parts: &Array) -> Result<Form> {
         form = form.part(part.name(), built);
     }
     Ok(form)
-}
-
-/// Runs `work` until it ends or `signal` aborts; an abort drops `work`, which aborts its
-/// fetch, and rejects with the signal's reason, as `fetch` does.
-pub(super) async fn abortable<F>(work: F, signal: Signal) -> std::result::Result<JsValue, JsValue>
-where
-    F: Future<Output = Result<JsValue>>,
-{
-    if signal.aborted() {
-        return Err(signal.reason());
-    }
-    let listener: Rc<RefCell<Option<Function>>> = Rc::default();
-    let aborted = {
-        let listener = listener.clone();
-        let signal: Signal = JsValue::clone(&signal).unchecked_into();
-        Promise::new(&mut move |resolve, _reject| {
-            signal.add_event_listener("abort", &resolve);
-            *listener.borrow_mut() = Some(resolve);
-        })
-    };
-    let outcome = select(Box::pin(work), JsFuture::from(aborted)).await;
-    if let Some(listener) = listener.borrow_mut().take() {
-        signal.remove_event_listener("abort", &listener);
-    }
-    match outcome {
-        Either::Left((result, _)) => result.map_err(|e| error_value(&e)),
-        Either::Right(_) => Err(signal.reason()),
-    }
 }
 
 /// A `ReadableStream` of `Uint8Array`s as a one-shot streamed body: the fetch backend

@@ -20,6 +20,8 @@ mod trace;
 mod transport;
 
 pub(crate) use hooks::Hooks;
+#[cfg(all(target_arch = "wasm32", feature = "js-api"))]
+pub(crate) use hooks::Refused;
 
 use std::fmt;
 use std::sync::Arc;
@@ -196,7 +198,8 @@ impl fmt::Debug for Next<'_> {
 /// 3. defaults: the closed check, credentials out of the URL, default headers (so that a
 ///    user's middleware sees the request as it will be sent);
 /// 4. the user's middleware, in the order added;
-/// 5. retries: the whole redirect chain again, under the request's `Retry` policy;
+/// 5. retries: the whole redirect chain again, under the request's `Retry` policy (the
+///    `on_retry` hooks before each wait);
 /// 6. redirects: the loop over hops, each hop's target checked against the base URL;
 /// 7. auth: the `Authorization` of each hop, and Digest's answer to a challenge;
 /// 8. cookies: the jar's cookies into each request sent, `Set-Cookie` back into the jar;

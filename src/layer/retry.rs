@@ -2,7 +2,8 @@
 //! transient status, a failure to connect, or a failure the server cannot have acted on
 //! ([`Error::is_unprocessed`](crate::Error::is_unprocessed)). Waits with the policy's
 //! backoff (or the server's `Retry-After`) between attempts, draws on the client's retry
-//! budget, and returns the last response or error as it came.
+//! budget, and returns the last response or error as it came. The `on_retry` hooks hear of
+//! each retry before its wait.
 //!
 //! With a policy in force, the backend does not resend on its own (`SendOptions::may_resend`
 //! is false): every resend is decided here, so retries never stack. Without one (the
@@ -66,6 +67,9 @@ impl Middleware for Retries {
                     return outcome;
                 };
                 crate::trace::event!(attempt = state.retries() + 1, reason = %crate::trace::retry_reason(&outcome), delay_ms = delay.as_millis() as u64, "retrying");
+                client
+                    .hooks
+                    .retrying(&copy, outcome.as_ref(), state.retries());
                 // The attempt is over: its body is read off (within bounds) so that the
                 // connection can serve the next one.
                 if let Ok(response) = outcome {
