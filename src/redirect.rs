@@ -1,6 +1,8 @@
-//! Redirects: a user's [`Policy`] (follow, stop or fail, per [`Attempt`]), and the pure
-//! rules of which responses are redirects and what request follows one. The loop that
-//! applies them is the redirect layer's (`layer/redirect.rs`).
+//! Redirects: what a user's policy
+//! ([`ClientBuilder::redirect_policy`](crate::ClientBuilder::redirect_policy)) sees of each
+//! one ([`Attempt`]) and decides ([`Action`]: follow, stop or fail), and the pure rules of
+//! which responses are redirects and what request follows one. The loop that applies them
+//! is the redirect layer's (`layer/redirect.rs`).
 
 use http::header::{
     CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderMap, HeaderName, LOCATION,

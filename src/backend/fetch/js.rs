@@ -3,9 +3,10 @@
 //! call from Rust; errors made readable; the HTTP version from resource timing.
 //!
 //! Each call into JS costs a crossing, and every string a conversion, so the per-request
-//! work is done in as few calls as possible: `start` (request headers as one string, the
-//! head timeout on a JS timer), `head` (status, flags, URL and every header as one string),
-//! then one `read` per body chunk.
+//! work is done in as few calls as possible: `start` (request headers as one string),
+//! `head` (status, flags, URL and every header as one string), then one `read` per body
+//! chunk. The head timeout is the front-end's own timer (`timeouts::Deadline`), which
+//! aborts the fetch by dropping it.
 
 use std::sync::OnceLock;
 
@@ -40,7 +41,7 @@ function kill(controller, reason) {
 // `request` is "METHOD URL", then a line for each header name and each value.
 // `upload`, when given, is a ReadableStream sent as it is read (Node's fetch streams
 // uploads; browsers only over HTTP/2, so the backend gives them bytes).
-export function start(request, body, hasBody, upload, manual, credentials, limit) {
+export function start(request, body, hasBody, upload, manual, credentials) {
   const lines = request.split("\n");
   const space = lines[0].indexOf(" ");
   // Pairs, for fetch to read as it would a Headers (the http crate's names and values
@@ -55,40 +56,21 @@ export function start(request, body, hasBody, upload, manual, credentials, limit
   }
   const init = { method: lines[0].slice(0, space), headers, redirect: manual ? "manual" : "follow", signal: controller.signal };
   if (hasBody) init.body = body.slice();
-  let pending;
-  // Past the limit the fetch is aborted with the reason null, which the promise rejects
-  // with; `head` clears the timer once the head is there, `abort` when given up.
-  const arm = () => {
-    clearTimeout(pending.timer);
-    pending.timer = setTimeout(kill, limit, controller, null);
-  };
   if (upload !== undefined) {
     init.duplex = "half";
-    // The head limit counts from the last chunk of the upload that went out, so that a
-    // long upload that keeps moving is not cut off (as natively, where the write timeout
-    // bounds each stall).
-    init.body = limit < 0 ? upload : upload.pipeThrough(new TransformStream({
-      transform(chunk, out) {
-        if (pending !== undefined && !pending.headed) arm();
-        out.enqueue(chunk);
-      },
-    }));
+    init.body = upload;
   }
   if (credentials !== 0) init.credentials = CREDENTIALS[credentials];
-  pending = fetch(lines[0].slice(space + 1), init);
+  const pending = fetch(lines[0].slice(space + 1), init);
   pending.controller = controller;
-  if (limit >= 0) arm();
   return pending;
 }
 
 export function abort(pending) {
-  clearTimeout(pending.timer);
   kill(pending.controller);
 }
 
-export function head(r, pending) {
-  pending.headed = true;
-  clearTimeout(pending.timer);
+export function head(r) {
   const flags = (r.type === "opaqueredirect" ? "1" : "0") + (r.redirected ? "1" : "0") + (r.body === null ? "0" : "1");
   let out = `${r.status} ${flags} ${r.url}`;
   const headers = r.headers;
@@ -155,9 +137,8 @@ export function protocol(url) {
 extern "C" {
     /// Starts `fetch(url, init)` for `request` (`"METHOD URL"`, then a line for each header
     /// name and each value) with `body`, or `upload` streamed; resolves to the `Response`,
-    /// or rejects with the fetch error, or with `null` when `limit` (ms, negative for none)
-    /// passes first (the fetch is aborted with that reason). `credentials`: 0 for fetch's
-    /// default, then omit, same-origin, include.
+    /// or rejects with the fetch error. `credentials`: 0 for fetch's default, then omit,
+    /// same-origin, include.
     #[wasm_bindgen(catch)]
     fn start(
         request: &str,
@@ -166,7 +147,6 @@ extern "C" {
         upload: Option<web_sys::ReadableStream>,
         manual: bool,
         credentials: u8,
-        limit: f64,
     ) -> std::result::Result<Promise, JsValue>;
 
     /// Aborts the fetch `start` returned, and its body.
@@ -178,8 +158,7 @@ extern "C" {
 
     /// `"<status> <opaque redirect><redirected><has body> <url>"`, then a line for each
     /// header name and each value (`Set-Cookie` from `getSetCookie()`, one value each).
-    /// Stops the head timer of `pending`, the fetch that gave `response`.
-    fn head(response: &JsValue, pending: &JsValue) -> String;
+    fn head(response: &JsValue) -> String;
 
     /// The response's `ReadableStream`, untouched, for JS to read.
     #[wasm_bindgen(js_name = body)]
@@ -217,9 +196,7 @@ pub(super) enum Upload {
     },
 }
 
-/// Starts the fetch. `limit` bounds the wait for the response head (with a streamed
-/// upload, from its last chunk): past it, the promise rejects with `null` and the fetch is
-/// aborted. `credentials`: 0 for fetch's default, then omit, same-origin, include.
+/// Starts the fetch. `credentials`: 0 for fetch's default, then omit, same-origin, include.
 pub(super) fn start_fetch(
     url: &str,
     method: &str,
@@ -227,7 +204,6 @@ pub(super) fn start_fetch(
     body: Upload,
     manual: bool,
     credentials: u8,
-    limit_ms: Option<u32>,
 ) -> Result<Started> {
     let mut request = String::with_capacity(url.len() + 16 + 32 * headers.len());
     request.push_str(method);
@@ -246,7 +222,6 @@ pub(super) fn start_fetch(
         stream,
         manual,
         credentials,
-        limit_ms.map_or(-1.0, f64::from),
     )
     .map_err(|e| failure("fetch", &e))?;
     Ok(Started {
@@ -283,12 +258,9 @@ pub(super) struct Head {
     pub(super) headers: HeaderMap,
 }
 
-/// Reads the head of a fetch `Response`, the result of `started`.
-pub(super) fn response_head(response: &JsValue, started: &AbortOnDrop) -> Result<Head> {
-    let text = head(
-        response,
-        started.pending.as_ref().unwrap_or(&JsValue::UNDEFINED),
-    );
+/// Reads the head of a fetch `Response`.
+pub(super) fn response_head(response: &JsValue) -> Result<Head> {
+    let text = head(response);
     let mut lines = text.split('\n');
     let first = lines.next().unwrap_or_default();
     let mut fields = first.splitn(3, ' ');

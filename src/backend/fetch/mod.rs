@@ -19,9 +19,11 @@ mod body;
 mod js;
 mod promise;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -38,7 +40,8 @@ use super::{Backend, FetchCredentials, FinalUrl, SendOptions, TransportOptions, 
 use crate::body::{Body, BodyParts, ResponseBody};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Timeout;
-use crate::runtime::BoxFuture;
+use crate::runtime::{BoxFuture, Instant};
+use crate::timeouts::Deadline;
 
 pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
     Ok(Arc::new(FetchBackend {
@@ -70,13 +73,31 @@ fn head_limit(timeout: &Timeout) -> Option<Duration> {
     Some(read + timeout.connect.unwrap_or_default() + timeout.write.unwrap_or_default())
 }
 
-/// Whole milliseconds for a JS timer, rounded up so it never fires early, and at most what
-/// `setTimeout` takes (2^31 - 1).
-fn timer_millis(limit: Duration) -> u32 {
-    let millis = limit.as_micros().div_ceil(1000);
-    u32::try_from(millis)
-        .unwrap_or(u32::MAX)
-        .min(i32::MAX as u32)
+/// Runs `fut` (the fetch, up to its head) until `limit` after the upload's last progress
+/// (or the start), then fails with a read timeout: the caller drops the fetch, which
+/// aborts it.
+async fn within_head_limit<F: Future>(
+    fut: F,
+    limit: Option<Duration>,
+    progress: &Cell<Instant>,
+) -> Result<F::Output> {
+    let mut fut = std::pin::pin!(fut);
+    let mut timer = Deadline::default();
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+            return Poll::Ready(Ok(out));
+        }
+        // No limit, or one past the end of the clock.
+        let Some((limit, deadline)) =
+            limit.and_then(|limit| Some((limit, progress.get().checked_add(limit)?)))
+        else {
+            return Poll::Pending;
+        };
+        timer
+            .poll_at(cx, deadline)
+            .map(|()| Err(Error::timeout(ErrorKind::ReadTimeout, limit)))
+    })
+    .await
 }
 
 async fn send(
@@ -88,7 +109,11 @@ async fn send(
     let url = parts.uri.to_string();
     let node = is_node();
     let failure = UploadFailure::default();
-    let body = request_body(body, node, &failure).await?;
+    // When the upload last made progress: the head limit counts from there, so that a long
+    // upload that keeps moving is not cut off (as natively, where the write timeout bounds
+    // each stall).
+    let progress = Rc::new(Cell::new(Instant::now()));
+    let body = request_body(body, node, &failure, &progress).await?;
     if let (Upload::Stream { len: Some(len), .. }, None) =
         (&body, parts.headers.get(CONTENT_LENGTH))
     {
@@ -107,8 +132,8 @@ async fn send(
         FetchCredentials::Include => 3,
     };
     let limit = head_limit(&options.timeout);
-    // Aborts the fetch if this future is dropped (cancelled) before the head; the head
-    // timeout is a JS timer that aborts it too.
+    // Aborts the fetch if this future is dropped (cancelled, or past the head limit) before
+    // the head.
     let js::Started { pending, mut abort } = js::start_fetch(
         &url,
         parts.method.as_str(),
@@ -116,15 +141,11 @@ async fn send(
         body,
         manual,
         credentials,
-        limit.map(timer_millis),
     )?;
-    let response = PromiseFuture::new(&pending)
-        .await
-        .map_err(|e| match limit {
-            Some(limit) if e.is_null() => Error::timeout(ErrorKind::ReadTimeout, limit),
-            _ => failure.take().unwrap_or_else(|| fetch_failed(&e, &url)),
-        })?;
-    let head = js::response_head(&response, &abort)?;
+    let response = within_head_limit(PromiseFuture::new(&pending), limit, &progress)
+        .await?
+        .map_err(|e| failure.take().unwrap_or_else(|| fetch_failed(&e, &url)))?;
+    let head = js::response_head(&response)?;
     if head.opaque_redirect {
         return Err(Error::new(
             ErrorKind::OpaqueRedirect,
@@ -169,7 +190,12 @@ type UploadFailure = Rc<RefCell<Option<Error>>>;
 /// The request body as fetch takes it. Node streams it as it is read; browsers stream
 /// uploads only over HTTP/2, which a page can neither choose nor know before the request
 /// (and a stream half sent cannot be sent again), so there a streamed body is read first.
-async fn request_body(body: Body, node: bool, failure: &UploadFailure) -> Result<Upload> {
+async fn request_body(
+    body: Body,
+    node: bool,
+    failure: &UploadFailure,
+    progress: &Rc<Cell<Instant>>,
+) -> Result<Upload> {
     if body.is_empty() {
         return Ok(Upload::None);
     }
@@ -179,8 +205,12 @@ async fn request_body(body: Body, node: bool, failure: &UploadFailure) -> Result
         BodyParts::Bytes(bytes) => Upload::Bytes(bytes),
         BodyParts::Stream(stream) if node => {
             let failure = failure.clone();
+            let progress = progress.clone();
             let chunks = stream.map(move |chunk| match chunk {
-                Ok(bytes) => Ok(JsValue::from(js_sys::Uint8Array::from(&bytes[..]))),
+                Ok(bytes) => {
+                    progress.set(Instant::now());
+                    Ok(JsValue::from(js_sys::Uint8Array::from(&bytes[..])))
+                }
                 Err(e) => {
                     let e = failed(e);
                     let message = JsValue::from(js_sys::Error::new(&e.to_string()));
