@@ -49,7 +49,7 @@ step "native tests: unit, mock-backend front-end, the conformance suite and the 
 cargo test --workspace --locked 2>&1 | tee "$workdir/native.log"
 
 step "tracing: the request span and its events (feature \`tracing\`), and clippy with it on"
-cargo test -p httplib --features tracing --test tracing --locked
+cargo test -p httplib --features tracing --test tracing --locked 2>&1 | tee -a "$workdir/native.log"
 cargo test -p httplib --features tracing --lib --locked trace::
 cargo clippy -p httplib --all-targets --features tracing --locked -- -D warnings
 cargo clippy -p httplib --target "$WASM" --all-targets --features tracing --locked -- -D warnings
@@ -66,7 +66,7 @@ cargo build --locked --example isomorphic --target "$WASM"
 
 step "starting the test server for the wasm tests"
 cargo build --locked -q -p httplib-testserver
-./target/debug/httplib-testserver --port-file "$workdir/ports.json" --ca-file "$workdir/ca.pem" \
+"${CARGO_TARGET_DIR:-target}/debug/httplib-testserver" --port-file "$workdir/ports.json" --ca-file "$workdir/ca.pem" \
     >"$workdir/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$workdir/ports.json" ] && break; sleep 0.1; done
