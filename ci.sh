@@ -29,6 +29,12 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
 fi
+# Real proxies for the proxy tests (testserver/src/proxies.rs starts them on loopback).
+if ! command -v tinyproxy >/dev/null || ! command -v microsocks >/dev/null; then
+    step "installing Debian's tinyproxy and microsocks"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tinyproxy microsocks
+fi
 
 step "format"
 cargo fmt --all -- --check

@@ -64,6 +64,7 @@ mod body;
 mod cors;
 mod faults;
 mod listeners;
+mod proxies;
 mod raw;
 mod routes;
 mod server;
@@ -71,5 +72,6 @@ mod state;
 mod tls;
 
 pub use faults::{FaultServer, H2Fault, Step, TlsFault};
+pub use proxies::ExternalProxy;
 pub use raw::{RawRequest, RawServer, read_request, read_request_head};
 pub use server::{TestServer, TestServerOptions};

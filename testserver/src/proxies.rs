@@ -1,0 +1,296 @@
+//! Real proxies for the proxy tests: Debian's tinyproxy (HTTP forward and `CONNECT`, with
+//! or without Basic auth) and microsocks (SOCKS5, with or without username/password),
+//! each started on a free loopback port with a configuration of its own, its log captured
+//! so that a test can prove a request went through it, and stopped (by its PID) when
+//! dropped. `ci.sh` installs both; a missing binary is an error that says so, never a skip.
+
+use std::fs;
+use std::io::{self, Read};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A proxy server running as a child process, stopped when dropped.
+pub struct ExternalProxy {
+    child: Child,
+    port: u16,
+    scheme: &'static str,
+    credentials: Option<(String, String)>,
+    log: Arc<Mutex<String>>,
+    dir: PathBuf,
+}
+
+/// Each proxy's own configuration directory.
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+impl ExternalProxy {
+    /// tinyproxy on 127.0.0.1, any `CONNECT` port allowed, with Basic auth when
+    /// `credentials` are given (tinyproxy answers a missing `Proxy-Authorization` with
+    /// 407, and a wrong one with 401).
+    ///
+    /// # Errors
+    /// tinyproxy is not installed, or did not start listening within 10 s.
+    pub fn tinyproxy(credentials: Option<(&str, &str)>) -> io::Result<ExternalProxy> {
+        let dir = private_dir("tinyproxy")?;
+        let port = free_port()?;
+        let mut config = format!(
+            "Port {port}\nListen 127.0.0.1\nTimeout 60\nLogLevel Connect\nMaxClients 100\n\
+             Allow 127.0.0.1\n"
+        );
+        if let Some((user, password)) = credentials {
+            config.push_str(&format!("BasicAuth {user} {password}\n"));
+        }
+        let path = dir.join("tinyproxy.conf");
+        fs::write(&path, config)?;
+        let mut command = Command::new("tinyproxy");
+        command.arg("-d").arg("-c").arg(&path);
+        ExternalProxy::spawn(command, "tinyproxy", port, "http", credentials, dir)
+    }
+
+    /// microsocks (SOCKS5) on 127.0.0.1, with username/password auth (RFC 1929) when
+    /// `credentials` are given.
+    ///
+    /// # Errors
+    /// microsocks is not installed, or did not start listening within 10 s.
+    pub fn microsocks(credentials: Option<(&str, &str)>) -> io::Result<ExternalProxy> {
+        let dir = private_dir("microsocks")?;
+        let port = free_port()?;
+        let mut command = Command::new("microsocks");
+        command.args(["-i", "127.0.0.1", "-p", &port.to_string()]);
+        if let Some((user, password)) = credentials {
+            command.args(["-u", user, "-P", password]);
+        }
+        ExternalProxy::spawn(command, "microsocks", port, "socks5", credentials, dir)
+    }
+
+    fn spawn(
+        mut command: Command,
+        name: &str,
+        port: u16,
+        scheme: &'static str,
+        credentials: Option<(&str, &str)>,
+        dir: PathBuf,
+    ) -> io::Result<ExternalProxy> {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot run {name} (ci.sh installs it: apt-get install {name}): {e}"),
+                )
+            })?;
+        let log = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let log = log.clone();
+            thread::spawn(move || collect(stream, &log));
+        }
+        let proxy = ExternalProxy {
+            child,
+            port,
+            scheme,
+            credentials: credentials.map(|(u, p)| (u.to_owned(), p.to_owned())),
+            log,
+            dir,
+        };
+        proxy.wait_listening(name)?;
+        Ok(proxy)
+    }
+
+    fn wait_listening(&self, name: &str) -> io::Result<()> {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_ok() {
+                return Ok(());
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!(
+                "{name} did not listen on port {} within 10 s: {}",
+                self.port,
+                self.log()
+            ),
+        ))
+    }
+
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Its URL, without credentials: `http://127.0.0.1:PORT` or `socks5://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
+    }
+
+    /// Its URL with the credentials it was started with, if any.
+    pub fn url_with_credentials(&self) -> String {
+        match &self.credentials {
+            Some((user, password)) => {
+                format!(
+                    "{}://{user}:{password}@127.0.0.1:{}",
+                    self.scheme, self.port
+                )
+            }
+            None => self.url(),
+        }
+    }
+
+    /// What it has logged so far (tinyproxy: each request line; microsocks: each
+    /// connection it made).
+    pub fn log(&self) -> String {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Waits up to 5 s for `needle` to appear in its log (logs are written as the proxy
+    /// goes, a little after the exchange); true if it did.
+    pub fn logged(&self, needle: &str) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(5) {
+            if self.log().contains(needle) {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+impl Drop for ExternalProxy {
+    fn drop(&mut self) {
+        // The child is ours: killed through its own handle (its PID), then reaped.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn collect(mut stream: Box<dyn Read + Send>, log: &Mutex<String>) {
+    let mut buffer = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buffer) {
+        if n == 0 {
+            break;
+        }
+        log.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_str(&String::from_utf8_lossy(&buffer[..n]));
+    }
+}
+
+fn private_dir(name: &str) -> io::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "httplib-{name}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// A port nothing listens on now (bound, then released: the proxy binds it right after).
+fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// Sends `request` to the proxy and returns the first line of what comes back.
+    fn exchange(port: u16, request: &str) -> String {
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = [0u8; 256];
+        let n = stream.read(&mut answer).unwrap();
+        String::from_utf8_lossy(&answer[..n])
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[test]
+    fn tinyproxy_forwards_and_asks_for_credentials() {
+        let origin = crate::TestServer::start();
+        let plain = ExternalProxy::tinyproxy(None).unwrap();
+        let url = origin.http_url("/echo");
+        let line = exchange(
+            plain.port(),
+            &format!("GET {url} HTTP/1.1\r\nHost: x\r\n\r\n"),
+        );
+        assert!(
+            line.starts_with("HTTP/1.") && line.contains("200"),
+            "{line}"
+        );
+        assert!(plain.logged("GET http://127.0.0.1"), "{}", plain.log());
+
+        let guarded = ExternalProxy::tinyproxy(Some(("alice", "s3cret"))).unwrap();
+        let line = exchange(
+            guarded.port(),
+            &format!("GET {url} HTTP/1.1\r\nHost: x\r\n\r\n"),
+        );
+        assert!(line.contains("407"), "{line}");
+        assert_eq!(
+            guarded.url_with_credentials(),
+            format!("http://alice:s3cret@127.0.0.1:{}", guarded.port())
+        );
+    }
+
+    #[test]
+    fn microsocks_greets_in_socks5() {
+        let open = ExternalProxy::microsocks(None).unwrap();
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, open.port())).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        // Version 5, one method: no authentication.
+        stream.write_all(&[5, 1, 0]).unwrap();
+        let mut answer = [0u8; 2];
+        stream.read_exact(&mut answer).unwrap();
+        assert_eq!(answer, [5, 0]);
+
+        let guarded = ExternalProxy::microsocks(Some(("bob", "pw"))).unwrap();
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, guarded.port())).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream.write_all(&[5, 1, 0]).unwrap();
+        stream.read_exact(&mut answer).unwrap();
+        assert_eq!(
+            answer,
+            [5, 0xff],
+            "no acceptable method without credentials"
+        );
+        assert!(guarded.url().starts_with("socks5://127.0.0.1:"));
+    }
+}
