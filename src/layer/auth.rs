@@ -23,8 +23,9 @@ impl Middleware for Authenticate {
         mut request: Request,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<StreamingResponse>> {
-        let config = next.config(&request);
-        let Some(auth) = config.auth().clone() else {
+        // Borrowed from the request's options field alone, so that its headers can change.
+        let config = next.client().config.effective(request.config.as_deref());
+        let Some(auth) = config.auth() else {
             return next.run(request);
         };
         if request.headers.contains_key(AUTHORIZATION) {
@@ -34,14 +35,18 @@ impl Middleware for Authenticate {
         if let Some(value) = auth.header(&request.method, &request.url) {
             request.headers.insert(AUTHORIZATION, value);
         }
+        if !auth.answers_challenges() {
+            return next.run(request);
+        }
         // Answering a challenge sends the request again: only when its body can be.
         let replay = match &request.body {
             None => Some(None),
             Some(body) => body.try_clone().map(Some),
         };
-        let Some(replay) = replay.filter(|_| auth.answers_challenges()) else {
+        let Some(replay) = replay else {
             return next.run(request);
         };
+        let auth = auth.clone();
         Box::pin(async move {
             let again = Request {
                 method: request.method.clone(),
