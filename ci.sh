@@ -60,6 +60,14 @@ cargo test -p httplib --features tracing --lib --locked trace::
 cargo clippy -p httplib --all-targets --features tracing --locked -- -D warnings
 cargo clippy -p httplib --target "$WASM" --all-targets --features tracing --locked -- -D warnings
 
+step "cargo features: none (no JSON, cookie jar, content codings or charsets: the library and its unit tests), then each alone (clippy-clean), natively and for $WASM"
+cargo clippy -p httplib --lib --no-default-features --locked -- -D warnings
+cargo test -p httplib --lib --no-default-features --locked
+for feature in json cookies gzip deflate brotli zstd charset tracing; do
+    cargo clippy -p httplib --lib --no-default-features --features "$feature" --locked -q -- -D warnings
+done
+cargo clippy -p httplib --lib --target "$WASM" --no-default-features --locked -- -D warnings
+
 step "soak: 20,000 requests through one client, with server faults and cancellations (RSS and fds flat)"
 cargo run --locked -q -p httplib-soak -- --requests 20000 --max-seconds 120
 
@@ -100,8 +108,9 @@ step "the README's by-target table is current and every test it names passed on 
 python3 scripts/target_table.py --check native="$workdir/native.log" \
     node="$workdir/node.log" chromium="$workdir/chromium.log"
 
-step "clippy, $WASM with the npm package's features: js-api, no charset (warnings are errors)"
-cargo clippy -p httplib --target "$WASM" --all-targets --no-default-features --features js-api \
+step "clippy, $WASM with the npm package's features: js-api (and the cookies it needs), no json, charset or codings (warnings are errors)"
+# The library only: the test suites use the default features (`json` among them).
+cargo clippy -p httplib --target "$WASM" --lib --no-default-features --features js-api \
     --locked -- -D warnings
 
 # The npm package (npm/, wasm-pack.toml): wasm-pack from crates.io; wasm-opt (binaryen@132,

@@ -12,6 +12,7 @@ use url::Url;
 use crate::auth::Auth;
 use crate::backend::{self, Backend, TransportOptions};
 use crate::config::Config;
+#[cfg(feature = "cookies")]
 use crate::cookies::CookieJar;
 use crate::error::{Error, ErrorKind, Result};
 use crate::fanout::FanOut;
@@ -85,6 +86,7 @@ pub(crate) struct ClientInner {
     pub(crate) sensitive_headers: Vec<HeaderName>,
     /// The options of every request, unless it sets its own.
     pub(crate) config: Config,
+    #[cfg(feature = "cookies")]
     pub(crate) cookies: Option<CookieJar>,
     pub(crate) closed: AtomicBool,
     /// The layers every request goes through, outermost first (see `layer::stack`).
@@ -364,6 +366,7 @@ impl Client {
         FanOut::new(requests)
     }
 
+    #[cfg(feature = "cookies")]
     /// The client's cookie jar, unless it was built with `cookie_store(false)`.
     ///
     /// # Examples
@@ -764,6 +767,7 @@ impl ClientBuilder {
         self
     }
 
+    #[cfg(feature = "cookies")]
     /// Keeps cookies from responses and sends them on later requests (default: on).
     ///
     /// # Platform
@@ -1223,11 +1227,12 @@ impl ClientBuilder {
                 headers,
                 sensitive_headers: self.sensitive_headers,
                 config: self.config,
+                #[cfg(feature = "cookies")]
                 cookies: self.cookie_store.then(CookieJar::default),
                 closed: AtomicBool::new(false),
                 stack: crate::layer::stack(
                     self.middleware,
-                    self.cookie_store,
+                    cfg!(feature = "cookies") && self.cookie_store,
                     decodes,
                     self.hooks.needs_layer(),
                 ),
@@ -1258,11 +1263,8 @@ fn default_headers(backend_decodes: bool) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
     headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
-    if !backend_decodes {
-        headers.insert(
-            ACCEPT_ENCODING,
-            HeaderValue::from_static(crate::decode::ACCEPT_ENCODING),
-        );
+    if !backend_decodes && let Some(offered) = crate::decode::accept_encoding() {
+        headers.insert(ACCEPT_ENCODING, HeaderValue::from_static(offered));
     }
     headers
 }

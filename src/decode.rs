@@ -11,23 +11,51 @@ use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use crate::body::ResponseBody;
 use crate::error::{Error, Result};
 
-/// What the client offers in `Accept-Encoding` when it decodes bodies itself.
-pub(crate) const ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
+/// What the client offers in `Accept-Encoding` when it decodes bodies itself: the codings
+/// compiled in (cargo features `gzip`, `deflate`, `brotli`, `zstd`); `None` with none.
+pub(crate) fn accept_encoding() -> Option<&'static str> {
+    const OFFERED: [(bool, &str); 4] = [
+        (cfg!(feature = "gzip"), "gzip"),
+        (cfg!(feature = "deflate"), "deflate"),
+        (cfg!(feature = "brotli"), "br"),
+        (cfg!(feature = "zstd"), "zstd"),
+    ];
+    static VALUE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let value = VALUE.get_or_init(|| {
+        let names: Vec<&str> = OFFERED
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, name)| *name)
+            .collect();
+        names.join(", ")
+    });
+    (!value.is_empty()).then_some(value.as_str())
+}
 
+/// The codings compiled in. One whose feature is off is unknown: its body is handed over as
+/// it came, `Content-Encoding` included.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Coding {
+    #[cfg(feature = "gzip")]
     Gzip,
+    #[cfg(feature = "deflate")]
     Deflate,
+    #[cfg(feature = "brotli")]
     Brotli,
+    #[cfg(feature = "zstd")]
     Zstd,
 }
 
 impl Coding {
     fn parse(name: &str) -> Option<Option<Coding>> {
         match name.trim().to_ascii_lowercase().as_str() {
+            #[cfg(feature = "gzip")]
             "gzip" | "x-gzip" => Some(Some(Coding::Gzip)),
+            #[cfg(feature = "deflate")]
             "deflate" => Some(Some(Coding::Deflate)),
+            #[cfg(feature = "brotli")]
             "br" => Some(Some(Coding::Brotli)),
+            #[cfg(feature = "zstd")]
             "zstd" => Some(Some(Coding::Zstd)),
             "identity" | "" => Some(None),
             _ => None,
@@ -113,8 +141,25 @@ fn capped(body: ResponseBody, limit: u64) -> ResponseBody {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+// With no coding compiled in, there is nothing to decode with.
+#[cfg_attr(
+    not(any(
+        feature = "gzip",
+        feature = "deflate",
+        feature = "brotli",
+        feature = "zstd"
+    )),
+    allow(dead_code, unused_variables)
+)]
 mod codec {
-    use async_compression::tokio::bufread::{BrotliDecoder, GzipDecoder, ZlibDecoder, ZstdDecoder};
+    #[cfg(feature = "brotli")]
+    use async_compression::tokio::bufread::BrotliDecoder;
+    #[cfg(feature = "gzip")]
+    use async_compression::tokio::bufread::GzipDecoder;
+    #[cfg(feature = "deflate")]
+    use async_compression::tokio::bufread::ZlibDecoder;
+    #[cfg(feature = "zstd")]
+    use async_compression::tokio::bufread::ZstdDecoder;
     use futures_util::TryStreamExt;
     use tokio::io::AsyncRead;
     use tokio_util::io::{ReaderStream, StreamReader};
@@ -129,14 +174,18 @@ mod codec {
     pub(super) fn decoder(coding: Coding, body: ResponseBody) -> ResponseBody {
         let reader = StreamReader::new(body.map_err(std::io::Error::from));
         match coding {
+            #[cfg(feature = "gzip")]
             Coding::Gzip => {
                 let mut decoder = GzipDecoder::new(reader);
                 // Concatenated gzip members are one body (as `gzip -d` reads them).
                 decoder.multiple_members(true);
                 stream(decoder)
             }
+            #[cfg(feature = "deflate")]
             Coding::Deflate => stream(ZlibDecoder::new(reader)),
+            #[cfg(feature = "brotli")]
             Coding::Brotli => stream(BrotliDecoder::new(reader)),
+            #[cfg(feature = "zstd")]
             Coding::Zstd => stream(ZstdDecoder::new(reader)),
         }
     }
@@ -166,7 +215,14 @@ mod codec {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(all(
+    test,
+    not(target_arch = "wasm32"),
+    feature = "gzip",
+    feature = "deflate",
+    feature = "brotli",
+    feature = "zstd"
+))]
 mod tests {
     use super::*;
     use http::HeaderValue;

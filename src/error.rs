@@ -598,6 +598,18 @@ impl From<Error> for std::io::Error {
 /// Recovers an [`Error`] that travelled through an `io::Error` (as body streams do when
 /// they pass through `AsyncRead` adapters), or wraps a plain I/O error as `kind`.
 #[cfg(not(target_arch = "wasm32"))]
+#[cfg_attr(
+    all(
+        not(target_arch = "wasm32"),
+        not(any(
+            feature = "gzip",
+            feature = "deflate",
+            feature = "brotli",
+            feature = "zstd"
+        ))
+    ),
+    allow(dead_code)
+)]
 pub(crate) fn from_io(err: std::io::Error, kind: ErrorKind) -> Error {
     if err.get_ref().is_some_and(|inner| inner.is::<Error>()) {
         if let Some(inner) = err.into_inner()

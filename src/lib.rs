@@ -55,6 +55,11 @@
 //! [`backend::mock::MockBackend`] answers from a script and records requests, on every target.
 //!
 //! ## Cargo features
+//! - `json` (default): `RequestBuilder::json` and `Response::json` (serde_json).
+//! - `cookies` (default): the cookie jar (`Client::cookie_jar`, `ClientBuilder::cookie_store`).
+//! - `gzip`, `deflate`, `brotli`, `zstd` (default): those `Content-Encoding`s decoded
+//!   natively, and offered in `Accept-Encoding`; a coding compiled out is handed over as it
+//!   came, its `Content-Encoding` kept.
 //! - `charset` (default): `text()` decodes the charset the response declares (else UTF-8 only).
 //! - `js-api` (wasm32): the JavaScript exports of the npm package.
 //! - `tracing`: each logical request is a `tracing` span `request` (target `httplib`) with
@@ -71,6 +76,7 @@ pub mod backend;
 mod body;
 mod client;
 mod config;
+#[cfg(feature = "cookies")]
 mod cookies;
 mod credentials;
 mod decode;
@@ -101,6 +107,7 @@ mod trace;
 pub use auth::{Auth, DigestAuth};
 pub use body::{Body, BodyParts, BodyStream, ResponseBody};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_DECODED_SIZE, DEFAULT_MAX_REDIRECTS};
+#[cfg(feature = "cookies")]
 pub use cookies::CookieJar;
 pub use error::{BoxError, Error, ErrorKind, Result};
 pub use fanout::FanOut;

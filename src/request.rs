@@ -453,6 +453,7 @@ impl<M> RequestBuilder<M> {
         })
     }
 
+    #[cfg(feature = "json")]
     /// Sends `value` as JSON, with `Content-Type: application/json` unless one is set.
     ///
     /// # Examples

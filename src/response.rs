@@ -5,6 +5,7 @@ use std::ops::{Deref, DerefMut};
 
 use bytes::Bytes;
 use http::Version;
+#[cfg(feature = "json")]
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
@@ -137,6 +138,7 @@ impl Response {
         text::decode(&self.body, &self.head.headers, true).unwrap_or_default()
     }
 
+    #[cfg(feature = "json")]
     /// The body parsed as JSON.
     ///
     /// # Errors

@@ -430,6 +430,7 @@ impl MockResponse {
             .body(Bytes::from(text.into()))
     }
 
+    #[cfg(feature = "json")]
     /// Sets a JSON body with `Content-Type: application/json`.
     ///
     /// A value that fails to serialize fails the request that gets this response with a

@@ -6,6 +6,7 @@
 //! [`stack`] is the one place that states the order.
 
 mod auth;
+#[cfg(feature = "cookies")]
 mod cookies;
 mod deadline;
 mod decode;
@@ -223,9 +224,12 @@ pub(crate) fn stack(
     stack.push(Arc::new(retry::Retries));
     stack.push(Arc::new(redirect::Redirects));
     stack.push(Arc::new(auth::Authenticate));
+    #[cfg(feature = "cookies")]
     if cookies {
         stack.push(Arc::new(cookies::Cookies));
     }
+    #[cfg(not(feature = "cookies"))]
+    let _ = cookies; // no jar compiled in
     if !backend_decodes {
         stack.push(Arc::new(decode::Decode));
     }
