@@ -2,8 +2,10 @@
 
 use std::fmt;
 use std::future::IntoFuture;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use http::Method;
 use http::header::{ACCEPT, ACCEPT_ENCODING, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
@@ -961,6 +963,214 @@ impl ClientBuilder {
     /// Native only: browsers and Node always verify certificates.
     pub fn danger_accept_invalid_certs(mut self, accept: bool) -> ClientBuilder {
         self.transport.accept_invalid_certs = accept;
+        self
+    }
+
+    /// Connects to `addr` for every request to `host` instead of resolving the name (as
+    /// curl's `--resolve`); the URL, the `Host` header and the TLS server name stay `host`.
+    /// A port in the URL wins; otherwise `addr`'s port is used, and port 0 stands for the
+    /// scheme's (80 or 443), as in reqwest. Pinning the same host again replaces its
+    /// addresses. See [`dns`](crate::dns) for the whole order of resolution.
+    ///
+    /// # Examples
+    /// ```
+    /// # let server = httplib_testserver::TestServer::start();
+    /// # let addr = server.http_addr();
+    /// let client = httplib::Client::builder()
+    ///     .resolve("api.example.com", addr) // "127.0.0.1:8080".parse()?
+    ///     .build()?;
+    /// let r = client.get("http://api.example.com/echo").send_blocking()?;
+    /// assert_eq!(r.remote_addr(), Some(addr));
+    /// assert_eq!(r.json::<serde_json::Value>()?["headers"]["host"], "api.example.com");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the platform resolves names: the setting is accepted and has no effect.
+    pub fn resolve(self, host: &str, addr: SocketAddr) -> ClientBuilder {
+        self.resolve_to_addrs(host, &[addr])
+    }
+
+    /// Like [`resolve`](Self::resolve), with several addresses, tried as any resolved
+    /// addresses are: interleaved by family, by Happy Eyeballs.
+    ///
+    /// # Examples
+    /// ```
+    /// # let server = httplib_testserver::TestServer::start();
+    /// # let live = server.http_addr();
+    /// # let dead = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?; // closed again
+    /// let client = httplib::Client::builder()
+    ///     .resolve_to_addrs("api.example.com", &[dead, live])
+    ///     .build()?;
+    /// let r = client.get("http://api.example.com/echo").send_blocking()?;
+    /// assert_eq!(r.remote_addr(), Some(live)); // the refused address was passed over
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the platform resolves names: the setting is accepted and has no effect.
+    pub fn resolve_to_addrs(mut self, host: &str, addrs: &[SocketAddr]) -> ClientBuilder {
+        self.transport.dns.pin(host, addrs);
+        self
+    }
+
+    /// Resolves host names with `resolver` instead of the system resolver (names pinned by
+    /// [`resolve`](Self::resolve) excepted). See [`Resolve`](crate::dns::Resolve) for an
+    /// example.
+    ///
+    /// # Examples
+    /// ```
+    /// use httplib::dns::{Name, Resolve, Resolving};
+    ///
+    /// struct Nowhere;
+    ///
+    /// impl Resolve for Nowhere {
+    ///     fn resolve(&self, name: Name) -> Resolving {
+    ///         Box::pin(async move { Err(format!("{name}: resolving is switched off").into()) })
+    ///     }
+    /// }
+    ///
+    /// let client = httplib::Client::builder().dns_resolver(Nowhere).build()?;
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// # {
+    /// let err = client.get("http://api.example.com/").send_blocking().unwrap_err();
+    /// assert!(err.is_connect());
+    /// # }
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the platform resolves names: the resolver is accepted and never called.
+    pub fn dns_resolver(mut self, resolver: impl crate::dns::Resolve) -> ClientBuilder {
+        self.transport.dns.resolver = Some(Arc::new(resolver));
+        self
+    }
+
+    /// Connects from `address` (bound before connecting; the port is the system's choice),
+    /// for hosts with several interfaces or addresses. Only addresses of its family are
+    /// tried: from an IPv4 address, a host's IPv6 addresses are skipped. `None` (the
+    /// default) lets the system choose.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::net::{IpAddr, Ipv4Addr};
+    /// # let server = httplib_testserver::TestServer::start();
+    /// # let url = server.http_url("/echo");
+    ///
+    /// let client = httplib::Client::builder()
+    ///     .local_address(IpAddr::V4(Ipv4Addr::LOCALHOST))
+    ///     .build()?;
+    /// let r = client.get(&url).send_blocking()?;
+    /// let seen: serde_json::Value = r.json()?;
+    /// assert!(seen["remote_addr"].as_str().unwrap().starts_with("127.0.0.1:"));
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the platform owns sockets: the setting is accepted and has no effect.
+    pub fn local_address(mut self, address: impl Into<Option<IpAddr>>) -> ClientBuilder {
+        self.transport.local_address = address.into();
+        self
+    }
+
+    /// Sends every request over the Unix domain socket at `path`, whatever the URL's host
+    /// (as httpx's `uds=`, curl's `--unix-socket`): for local daemons such as Docker's. The
+    /// URL's authority is still the `Host` header. Cleartext only: an `https` URL is an
+    /// [`UnsupportedProtocol`](crate::ErrorKind::UnsupportedProtocol) error. HTTP/1.1, or
+    /// HTTP/2 with [`http2_prior_knowledge`](Self::http2_prior_knowledge).
+    ///
+    /// # Errors
+    /// On a native target without Unix domain sockets (Windows),
+    /// [`build`](Self::build) fails with a builder error.
+    ///
+    /// # Examples
+    /// ```
+    /// # #[cfg(unix)]
+    /// # {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("app.sock");
+    /// # let server = httplib_testserver::TestServer::start_with_uds(&path)?;
+    /// let client = httplib::Client::builder().unix_socket(&path).build()?; // "/run/app.sock"
+    /// let r = client.get("http://app.local/echo").send_blocking()?;
+    /// assert_eq!(r.json::<serde_json::Value>()?["headers"]["host"], "app.local");
+    /// assert_eq!(r.remote_addr(), None); // no IP address on the other end
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the platform owns sockets: the setting is accepted and has no effect
+    /// (requests go to the URL's host).
+    pub fn unix_socket(mut self, path: impl AsRef<std::path::Path>) -> ClientBuilder {
+        self.transport.unix_socket = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Turns TCP keepalive on (`SO_KEEPALIVE`), the first probe after `idle` without
+    /// traffic (whole seconds on most systems: at least 1 s), so that a peer gone without
+    /// a word is noticed by the system. `None` (the default, as in httpx) leaves it off.
+    ///
+    /// # Errors
+    /// A zero duration: [`build`](Self::build) fails with a builder error.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let client = httplib::Client::builder()
+    ///     .tcp_keepalive(Duration::from_secs(60))
+    ///     .build()?;
+    /// # drop(client);
+    /// assert!(httplib::Client::builder().tcp_keepalive(Duration::ZERO).build().is_err());
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the platform owns sockets: the setting is accepted and has no effect.
+    pub fn tcp_keepalive(mut self, idle: impl Into<Option<Duration>>) -> ClientBuilder {
+        let idle = idle.into();
+        if idle == Some(Duration::ZERO) {
+            return self.fail(Error::builder(
+                "tcp_keepalive: the idle time must not be zero",
+            ));
+        }
+        self.transport.tcp_keepalive = idle;
+        self
+    }
+
+    /// Sends an HTTP/2 PING after `interval` without a frame from the server, idle or not,
+    /// and closes the connection if the answer takes longer than `interval` again: an
+    /// HTTP/2 connection dropped by a NAT or a dead peer is noticed and replaced before a
+    /// request is lost on it. `None` (the default) sends no PING.
+    ///
+    /// # Errors
+    /// A zero interval: [`build`](Self::build) fails with a builder error.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// # let server = httplib_testserver::TestServer::start();
+    /// # let url = server.http_url("/echo");
+    ///
+    /// let client = httplib::Client::builder()
+    ///     .http2_prior_knowledge()
+    ///     .http2_keep_alive(Duration::from_secs(30))
+    ///     .build()?;
+    /// assert_eq!(client.get(&url).send_blocking()?.http_version(), "HTTP/2");
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the browser or Node keeps its own connections: the setting is accepted and
+    /// has no effect.
+    pub fn http2_keep_alive(mut self, interval: impl Into<Option<Duration>>) -> ClientBuilder {
+        let interval = interval.into();
+        if interval == Some(Duration::ZERO) {
+            return self.fail(Error::builder(
+                "http2_keep_alive: the interval must not be zero",
+            ));
+        }
+        self.transport.http2_keep_alive = interval;
         self
     }
 

@@ -47,6 +47,13 @@
 //! [`Timeout::total`] bounds the whole request; [`RequestBuilder::on_upload_progress`] and
 //! [`RequestBuilder::on_download_progress`] report [`Progress`].
 //!
+//! ## Connecting
+//! Natively names are resolved by the system (or [`ClientBuilder::resolve`] overrides, or a
+//! [`dns::Resolve`] of your own) and the addresses raced by Happy Eyeballs (RFC 8305);
+//! [`ClientBuilder::local_address`], [`ClientBuilder::unix_socket`],
+//! [`ClientBuilder::tcp_keepalive`] and [`ClientBuilder::http2_keep_alive`] tune the sockets.
+//! On wasm32 the platform connects, and these settings are accepted and not applied.
+//!
 //! ## Errors
 //! One [`Error`] type with an [`ErrorKind`]; [`Error::is_request`] covers every transport
 //! failure, [`Error::is_status`] the errors of `raise_for_status`.
@@ -65,8 +72,8 @@
 //! - `tracing`: each logical request is a `tracing` span `request` (target `httplib`) with
 //!   its method, URL (no userinfo, query values as `***`), status, version and attempts,
 //!   and events for redirects, retries, Digest resends and the native backend's
-//!   connections (DNS, TCP, TLS and ALPN, pool reuse, closes). Header values are never
-//!   recorded. Off by default: without it, no tracing code is compiled in.
+//!   connections (DNS, each TCP attempt, TLS and ALPN, pool reuse, closes). Header values
+//!   are never recorded. Off by default: without it, no tracing code is compiled in.
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -80,6 +87,7 @@ mod config;
 mod cookies;
 mod credentials;
 mod decode;
+pub mod dns;
 mod error;
 mod fanout;
 mod head;

@@ -874,3 +874,44 @@ async fn responses_without_a_body_are_not_decoded() {
     assert_eq!(r.status_code(), 204);
     assert!(r.bytes().is_empty());
 }
+
+/// A resolver that answers nothing: on wasm32 it is never called; natively it is not
+/// reached here (the mock backend does not connect).
+struct NoAnswer;
+
+impl httplib::dns::Resolve for NoAnswer {
+    fn resolve(&self, name: httplib::dns::Name) -> httplib::dns::Resolving {
+        Box::pin(async move { Err(format!("{name}: no answer").into()) })
+    }
+}
+
+/// The connection settings exist on every target. On wasm32 the platform owns sockets
+/// and names: they are accepted, a client with the platform backend builds, and requests
+/// go as they would without them.
+fn with_connection_settings(builder: httplib::ClientBuilder) -> httplib::ClientBuilder {
+    builder
+        .resolve("api.test", "127.0.0.1:8443".parse().unwrap())
+        .resolve_to_addrs("pinned.test", &["127.0.0.1:1".parse().unwrap()])
+        .dns_resolver(NoAnswer)
+        .local_address(std::net::IpAddr::from([127, 0, 0, 1]))
+        .tcp_keepalive(Duration::from_secs(30))
+        .http2_keep_alive(Duration::from_secs(30))
+        .unix_socket("/run/app.sock")
+}
+
+#[test]
+async fn connection_settings_are_accepted_on_every_target() {
+    let mock = MockBackend::new();
+    mock.on(Method::GET, "/v1/ping", MockResponse::new(200).text("pong"));
+    let client = with_connection_settings(Client::builder())
+        .base_url("http://api.test/v1")
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    assert_eq!(client.get("/ping").await.unwrap().text().unwrap(), "pong");
+    assert_eq!(last(&mock).url.host_str(), Some("api.test"));
+
+    // With the platform's own backend (fetch on wasm32, hyper natively on Unix).
+    #[cfg(any(unix, target_arch = "wasm32"))]
+    assert!(with_connection_settings(Client::builder()).build().is_ok());
+}

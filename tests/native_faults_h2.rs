@@ -248,3 +248,37 @@ async fn an_idle_connection_frees_its_slot_for_another_origin() {
     );
     assert_still_works(&client).await;
 }
+
+// --- D7: keep-alive PINGs that go unanswered ----------------------------------------
+
+/// A server that stops answering PINGs (gone behind a NAT, as keep-alive sees it): with
+/// `http2_keep_alive`, the idle connection is closed once a PING goes unanswered, and the
+/// next request opens a new one; without it, the silent connection is reused.
+#[tokio::test]
+async fn unanswered_keep_alive_pings_close_the_connection() {
+    let interval = Duration::from_millis(150);
+    let server = FaultServer::h2(H2Fault::UnansweredPings);
+    let client = fault_builder()
+        .http2_prior_knowledge()
+        .http2_keep_alive(interval)
+        .build()
+        .unwrap();
+    let first = client.get(server.url("/")).await.unwrap();
+    assert_eq!(first.text().unwrap(), "ok");
+    // A PING after one interval, its answer given up on after another: long past by now.
+    tokio::time::sleep(6 * interval).await;
+    let second = client.get(server.url("/")).await.unwrap();
+    assert_eq!(second.text().unwrap(), "ok");
+    assert_eq!(
+        server.connections_accepted(),
+        2,
+        "a new connection after the PING"
+    );
+
+    let server = FaultServer::h2(H2Fault::UnansweredPings);
+    let silent = h2_client();
+    silent.get(server.url("/")).await.unwrap();
+    tokio::time::sleep(6 * interval).await;
+    silent.get(server.url("/")).await.unwrap();
+    assert_eq!(server.connections_accepted(), 1, "no PING, no close");
+}

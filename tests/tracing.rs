@@ -277,6 +277,45 @@ async fn a_fresh_connection_then_a_reused_one() {
     assert!(with_message(&events, "DNS resolved").is_empty());
 }
 
+/// Happy Eyeballs: an event per attempt (and per failed one), then the winner's.
+#[tokio::test]
+async fn each_connection_attempt_is_an_event() {
+    collector();
+    let refused = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let live = server().http_addr();
+    let client = builder()
+        .resolve_to_addrs("eyeballs.test", &[refused, live])
+        .build()
+        .unwrap();
+    let r = client
+        .get("http://eyeballs.test/echo?eyeballs_case=1")
+        .await
+        .unwrap();
+    assert_eq!(r.status_code(), 200);
+    let (_, events) = request_span("eyeballs_case");
+    let dns = with_message(&events, "DNS resolved");
+    assert_eq!(
+        (dns[0].field("source"), dns[0].field("addresses")),
+        ("override", "2")
+    );
+    let attempts: Vec<(&str, &str)> = with_message(&events, "TCP connect attempt")
+        .iter()
+        .map(|e| (e.field("address"), e.field("attempt")))
+        .collect();
+    let (refused, live) = (refused.to_string(), live.to_string());
+    assert_eq!(attempts, [(refused.as_str(), "1"), (live.as_str(), "2")]);
+    let failed = with_message(&events, "TCP connect attempt failed");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].field("address"), refused);
+    assert_eq!(
+        with_message(&events, "TCP connected")[0].field("address"),
+        live
+    );
+}
+
 #[tokio::test]
 async fn a_connection_not_read_to_its_end_is_closed() {
     collector();

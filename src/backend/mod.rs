@@ -21,9 +21,13 @@ cfg_if::cfg_if! {
     }
 }
 
+use std::net::IpAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::body::{Body, ResponseBody};
+use crate::dns::DnsOptions;
 use crate::error::Result;
 use crate::limits::{Limits, Timeout};
 use crate::runtime::BoxFuture;
@@ -300,6 +304,12 @@ pub(crate) struct TransportOptions {
     pub(crate) built_in_roots: bool,
     pub(crate) accept_invalid_certs: bool,
     pub(crate) fetch_credentials: FetchCredentials,
+    // How connections are opened: native only (on wasm32 the platform owns sockets).
+    pub(crate) dns: DnsOptions,
+    pub(crate) local_address: Option<IpAddr>,
+    pub(crate) unix_socket: Option<PathBuf>,
+    pub(crate) tcp_keepalive: Option<Duration>,
+    pub(crate) http2_keep_alive: Option<Duration>,
 }
 
 impl Default for TransportOptions {
@@ -312,6 +322,11 @@ impl Default for TransportOptions {
             built_in_roots: true,
             accept_invalid_certs: false,
             fetch_credentials: FetchCredentials::default(),
+            dns: DnsOptions::default(),
+            local_address: None,
+            unix_socket: None,
+            tcp_keepalive: None,
+            http2_keep_alive: None,
         }
     }
 }

@@ -15,6 +15,8 @@
 //! - `https_h1`: TLS, ALPN `http/1.1` only, and HTTP/1.1 only whatever the client sends.
 //! - `https_h2_limited`: TLS, ALPN `h2` and `http/1.1`, HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS` 2.
 //!
+//! - optionally a Unix domain socket ([`TestServer::start_with_uds`]): cleartext, as `http`.
+//!
 //! The TLS listeners also listen on `[::1]`, same port, when they can (their URLs say
 //! `localhost`). Their certificate is valid for `localhost`, `127.0.0.1` and `::1`, and is
 //! signed by a CA generated at start ([`TestServer::ca_pem`]).
@@ -26,7 +28,8 @@
 //! Endpoints (any method unless said; a malformed parameter is a 400 with JSON `{"error"}`):
 //! - `/echo`, `/anything/...`: JSON description of the request: method, url (absolute,
 //!   query included), path, args, headers (lower-case, repeats joined with ", "), body,
-//!   body_base64, body_len, sha256, json, form, files, fields, http_version, connection_id.
+//!   body_base64, body_len, sha256, json, form, files, fields, http_version, connection_id,
+//!   remote_addr (the client's `IP:port`; `null` over a Unix socket).
 //!   Bodies of any size stream through a running SHA-256; the text forms (body,
 //!   body_base64, json, form) are kept only for bodies under 1 MiB. A repeated query key,
 //!   form key, multipart field or file name becomes an array of its values.

@@ -80,8 +80,8 @@ pub(crate) fn bind(port: u16, with_ipv6: bool) -> io::Result<Vec<std::net::TcpLi
 /// Accepts connections forever, each served on its own task.
 pub(crate) async fn serve(listener: TcpListener, spec: Arc<ListenerSpec>, shared: Arc<Shared>) {
     loop {
-        let tcp = match listener.accept().await {
-            Ok((tcp, _peer)) => tcp,
+        let (tcp, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
             Err(_) => {
                 // Transient (e.g. out of file descriptors): retry rather than stop listening.
                 tokio::time::sleep(Duration::from_millis(10)).await;
@@ -95,7 +95,8 @@ pub(crate) async fn serve(listener: TcpListener, spec: Arc<ListenerSpec>, shared
         let ctx = Arc::new(ConnCtx {
             id: next_connection_id(),
             scheme: spec.scheme,
-            local_addr,
+            local_addr: local_addr.to_string(),
+            remote_addr: Some(peer),
             app: shared.app.clone(),
         });
         // Small responses (drip, lines) should leave at once, not wait for Nagle.
@@ -145,4 +146,37 @@ where
     let service = service_fn(move |req| routes::handle(req, ctx.clone()));
     // Errors here are the client's doing (reset, garbage, timeout): nothing to report.
     let _ = builder.serve_connection(TokioIo::new(io), service).await;
+}
+
+/// Accepts connections on a Unix domain socket forever: cleartext, HTTP/1.1 or h2c by
+/// prior knowledge, as the `http` listener.
+#[cfg(unix)]
+pub(crate) async fn serve_unix(listener: tokio::net::UnixListener, shared: Arc<Shared>) {
+    let spec = Arc::new(ListenerSpec {
+        scheme: "http",
+        tls: None,
+        http1_only: false,
+        max_concurrent_streams: None,
+    });
+    let local_addr = listener
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_pathname().map(|p| p.display().to_string()))
+        .unwrap_or_else(|| "unix-socket".to_owned());
+    loop {
+        let Ok((stream, _peer)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        shared.accepted.fetch_add(1, Ordering::SeqCst);
+        let ctx = Arc::new(ConnCtx {
+            id: next_connection_id(),
+            scheme: spec.scheme,
+            local_addr: local_addr.clone(),
+            remote_addr: None,
+            app: shared.app.clone(),
+        });
+        let spec = spec.clone();
+        tokio::spawn(async move { serve_http(stream, Protocol::Auto, &spec, ctx).await });
+    }
 }

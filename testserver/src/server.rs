@@ -2,7 +2,7 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
@@ -31,7 +31,16 @@ pub struct TestServerOptions {
     pub https_h1_port: u16,
     /// TLS listener whose HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS` is 2.
     pub https_h2_limited_port: u16,
+    /// Also listen on a Unix domain socket at this path (cleartext, like `http`); the
+    /// file is removed when the server stops. Unix only: elsewhere starting fails.
+    pub unix_socket: Option<PathBuf>,
 }
+
+/// The Unix listener, or on systems without Unix sockets a type with no value.
+#[cfg(unix)]
+type UnixSocket = std::os::unix::net::UnixListener;
+#[cfg(not(unix))]
+type UnixSocket = std::convert::Infallible;
 
 /// The httpbin-like test server (see the crate docs for its endpoints).
 ///
@@ -43,6 +52,7 @@ pub struct TestServer {
     https: SocketAddr,
     https_h1: SocketAddr,
     https_h2_limited: SocketAddr,
+    unix_socket: Option<PathBuf>,
     ca_pem: String,
     ca_der: Vec<u8>,
     accepted: Arc<AtomicUsize>,
@@ -65,8 +75,21 @@ impl TestServer {
         }
     }
 
+    /// Starts the server with ephemeral ports and, besides, a listener on the Unix domain
+    /// socket `path` (see [`TestServerOptions::unix_socket`]).
+    ///
+    /// # Errors
+    /// A socket that cannot be bound (`path` exists already, say).
+    pub fn start_with_uds(path: impl AsRef<Path>) -> io::Result<TestServer> {
+        TestServer::start_with(TestServerOptions {
+            unix_socket: Some(path.as_ref().to_path_buf()),
+            ..TestServerOptions::default()
+        })
+    }
+
     /// Starts the server on the ports of `options`.
     pub fn start_with(options: TestServerOptions) -> io::Result<TestServer> {
+        let unix = bind_unix(options.unix_socket.as_deref())?;
         let certs = Certs::generate().map_err(io::Error::other)?;
         let tls = |alpn: &[&[u8]]| certs.acceptor(alpn).map_err(io::Error::other);
         let specs = [
@@ -135,13 +158,14 @@ impl TestServer {
         let (shutdown, stopped) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("httplib-testserver".into())
-            .spawn(move || run(runtime, bound, shared, stopped))?;
+            .spawn(move || run(runtime, bound, unix, shared, stopped))?;
 
         Ok(TestServer {
             http: addrs[0],
             https: addrs[1],
             https_h1: addrs[2],
             https_h2_limited: addrs[3],
+            unix_socket: options.unix_socket,
             ca_pem: certs.ca_pem,
             ca_der: certs.ca_der,
             accepted,
@@ -188,6 +212,11 @@ impl TestServer {
     /// Address (IPv4) of the TLS listener limited to 2 concurrent HTTP/2 streams.
     pub fn https_h2_limited_addr(&self) -> SocketAddr {
         self.https_h2_limited
+    }
+
+    /// The path of the Unix domain socket listener, if the server has one.
+    pub fn unix_socket(&self) -> Option<&Path> {
+        self.unix_socket.as_deref()
     }
 
     /// PEM of the CA that signed the server certificate (valid for `localhost`, `127.0.0.1`
@@ -240,6 +269,9 @@ impl Drop for TestServer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        if let Some(path) = &self.unix_socket {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -259,10 +291,19 @@ impl std::fmt::Debug for TestServer {
 fn run(
     runtime: tokio::runtime::Runtime,
     bound: Vec<(Vec<std::net::TcpListener>, Arc<ListenerSpec>)>,
+    unix: Option<UnixSocket>,
     shared: Arc<Shared>,
     stopped: oneshot::Receiver<()>,
 ) {
     runtime.block_on(async {
+        #[cfg(unix)]
+        if let Some(socket) = unix
+            && let Ok(listener) = tokio::net::UnixListener::from_std(socket)
+        {
+            tokio::spawn(listeners::serve_unix(listener, shared.clone()));
+        }
+        #[cfg(not(unix))]
+        let _ = unix;
         for (sockets, spec) in bound {
             for socket in sockets {
                 // Cannot fail inside a runtime with IO enabled; skip the socket if it does.
@@ -285,4 +326,22 @@ fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
     std::fs::write(&temporary, contents)
         .and_then(|()| std::fs::rename(&temporary, path))
         .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))
+}
+
+/// Binds the Unix listener of `path`, if one is asked for.
+fn bind_unix(path: Option<&Path>) -> io::Result<Option<UnixSocket>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    #[cfg(unix)]
+    {
+        let socket = std::os::unix::net::UnixListener::bind(path)?;
+        socket.set_nonblocking(true)?;
+        Ok(Some(socket))
+    }
+    #[cfg(not(unix))]
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!("no Unix domain sockets here for {}", path.display()),
+    ))
 }

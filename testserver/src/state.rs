@@ -39,7 +39,11 @@ pub(crate) struct ConnCtx {
     pub(crate) id: u64,
     /// `"http"` or `"https"`: used to rebuild absolute URLs.
     pub(crate) scheme: &'static str,
-    pub(crate) local_addr: SocketAddr,
+    /// The listener's own address (`IP:port`, or a Unix socket's path): the authority of
+    /// absolute URLs when a request names none.
+    pub(crate) local_addr: String,
+    /// The client's address; `None` over a Unix socket.
+    pub(crate) remote_addr: Option<SocketAddr>,
     pub(crate) app: Arc<AppState>,
 }
 

@@ -1,12 +1,18 @@
-//! Opening a connection: TCP (with `TCP_NODELAY`), then TLS by rustls for `https`, reading
-//! which protocol ALPN settled on.
+//! Opening a connection, one step after another under one connect budget:
+//!
+//! 1. resolve the host ([`dns`](super::dns)),
+//! 2. TCP, racing the addresses by Happy Eyeballs ([`happy_eyeballs`](super::happy_eyeballs),
+//!    each attempt by [`tcp`](super::tcp)), or the client's Unix socket instead,
+//! 3. (a proxy will go here),
+//! 4. TLS by rustls for `https`, reading which protocol ALPN settled on.
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
@@ -15,49 +21,142 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use super::pool::Key;
+use super::dns::Resolver;
+use super::happy_eyeballs;
+use super::pool::{Connector, Key};
+use super::tcp::{self, TcpOptions};
 use crate::error::{Error, ErrorKind, Result};
-use crate::timeouts::within;
 
 /// A connected socket, plain or TLS.
 pub(crate) enum Io {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
+    #[cfg(unix)]
+    Unix(tokio::net::UnixStream),
 }
 
 /// A connection ready for HTTP: its socket, and whether to speak HTTP/2 on it.
 pub(crate) struct Connected {
     pub(crate) io: Io,
     pub(crate) http2: bool,
-    /// The server's address, as the socket tells it.
+    /// The server's address, as the socket tells it (`None` over a Unix socket).
     pub(crate) remote: Option<SocketAddr>,
 }
 
-/// Connects to `key`'s origin within `timeout` (TCP and TLS handshake together).
-pub(crate) async fn connect(
-    key: &Key,
-    tls: &Arc<ClientConfig>,
-    prior_knowledge: bool,
-    timeout: Option<Duration>,
-) -> Result<Connected> {
-    within(
-        open(key, tls, prior_knowledge),
-        timeout,
-        ErrorKind::ConnectTimeout,
-    )
-    .await
+/// Where and how a client opens its sockets.
+#[derive(Default)]
+pub(crate) struct Dialer {
+    pub(crate) resolver: Resolver,
+    pub(crate) tcp: TcpOptions,
+    /// Every connection goes over this Unix domain socket instead of TCP.
+    pub(crate) unix_socket: Option<PathBuf>,
 }
 
-async fn open(key: &Key, tls: &Arc<ClientConfig>, prior_knowledge: bool) -> Result<Connected> {
-    let tcp = tcp(key).await?;
-    let remote = tcp.peer_addr().ok();
+/// The connect budget: one deadline for every step, and the limit it stands for.
+#[derive(Clone, Copy)]
+struct Budget(Option<(Instant, Duration)>);
+
+impl Budget {
+    fn new(limit: Option<Duration>) -> Budget {
+        Budget(limit.and_then(|limit| Some((crate::timeouts::after(limit)?, limit))))
+    }
+
+    /// Runs one step within what is left of the budget.
+    async fn run<T>(self, step: impl Future<Output = Result<T>>) -> Result<T> {
+        match self.0 {
+            None => step.await,
+            Some((at, limit)) => crate::timeouts::until(step, at)
+                .await
+                .unwrap_or_else(|| Err(Error::timeout(ErrorKind::ConnectTimeout, limit))),
+        }
+    }
+}
+
+/// Connects to `key`'s origin within `timeout` (resolving, TCP and the TLS handshake
+/// together).
+pub(crate) async fn connect(
+    key: &Key,
+    connector: &Connector,
+    timeout: Option<Duration>,
+) -> Result<Connected> {
+    let budget = Budget::new(timeout);
+    let dialer = &connector.dialer;
+    #[cfg(unix)]
+    if let Some(path) = &dialer.unix_socket {
+        return budget
+            .run(unix(key, path, connector.http2_prior_knowledge))
+            .await;
+    }
+    let addrs = budget.run(dialer.resolver.resolve(key)).await?;
+    let (remote, tcp) = tcp_race(key, addrs, dialer.tcp, budget).await?;
+    let remote = Some(remote);
     if !key.https {
         return Ok(Connected {
             io: Io::Plain(tcp),
-            http2: prior_knowledge,
+            http2: connector.http2_prior_knowledge,
             remote,
         });
     }
+    budget.run(tls(key, &connector.tls, tcp, remote)).await
+}
+
+/// The TCP step: every usable address raced by Happy Eyeballs.
+async fn tcp_race(
+    key: &Key,
+    addrs: Vec<SocketAddr>,
+    options: TcpOptions,
+    budget: Budget,
+) -> Result<(SocketAddr, TcpStream)> {
+    let found = addrs.len();
+    let addrs: Vec<SocketAddr> = addrs.into_iter().filter(|a| options.can_reach(a)).collect();
+    if addrs.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Connect,
+            format!(
+                "none of the {found} addresses of {:?} is of the local address's family ({:?})",
+                key.host, options.local_address
+            ),
+        ));
+    }
+    let addrs = happy_eyeballs::interleave(addrs);
+    let (addr, stream) = happy_eyeballs::race(&addrs, budget.0, |addr| tcp::connect(addr, options))
+        .await
+        .map_err(|failed| failed.into_error(&format!("{}:{}", key.host, key.port)))?;
+    crate::trace::event!(address = %addr, "TCP connected");
+    Ok((addr, stream))
+}
+
+/// Instead of TCP: the client's Unix domain socket, cleartext only.
+#[cfg(unix)]
+async fn unix(key: &Key, path: &std::path::Path, prior_knowledge: bool) -> Result<Connected> {
+    if key.https {
+        return Err(Error::new(
+            ErrorKind::UnsupportedProtocol,
+            "TLS over a Unix socket is not supported: use an http:// URL",
+        ));
+    }
+    let stream = tokio::net::UnixStream::connect(path).await.map_err(|e| {
+        Error::new(
+            ErrorKind::Connect,
+            format!("cannot connect to the Unix socket {}", path.display()),
+        )
+        .with_source(e)
+    })?;
+    crate::trace::event!(path = %path.display(), "Unix socket connected");
+    Ok(Connected {
+        io: Io::Unix(stream),
+        http2: prior_knowledge,
+        remote: None,
+    })
+}
+
+/// The TLS step: the handshake over the TCP connection, and the protocol ALPN chose.
+async fn tls(
+    key: &Key,
+    tls: &Arc<ClientConfig>,
+    tcp: TcpStream,
+    remote: Option<SocketAddr>,
+) -> Result<Connected> {
     let name = ServerName::try_from(key.host.to_string()).map_err(|e| {
         Error::new(
             ErrorKind::Connect,
@@ -84,38 +183,6 @@ async fn open(key: &Key, tls: &Arc<ClientConfig>, prior_knowledge: bool) -> Resu
     })
 }
 
-async fn tcp(key: &Key) -> Result<TcpStream> {
-    let addrs = tokio::net::lookup_host((&*key.host, key.port))
-        .await
-        .map_err(|e| {
-            Error::new(ErrorKind::Connect, format!("cannot resolve {:?}", key.host)).with_source(e)
-        })?;
-    crate::trace::event!(host = %key.host, port = key.port, "DNS resolved");
-    let mut last_error = None;
-    for addr in addrs {
-        match TcpStream::connect(addr).await {
-            Ok(stream) => {
-                // Requests are written whole; waiting to coalesce them only adds latency.
-                stream.set_nodelay(true).map_err(|e| {
-                    Error::new(ErrorKind::Connect, "cannot set TCP_NODELAY").with_source(e)
-                })?;
-                crate::trace::event!(address = %addr, "TCP connected");
-                return Ok(stream);
-            }
-            Err(e) => last_error = Some((addr, e)),
-        }
-    }
-    Err(match last_error {
-        Some((addr, e)) => {
-            Error::new(ErrorKind::Connect, format!("TCP connect to {addr} failed")).with_source(e)
-        }
-        None => Error::new(
-            ErrorKind::Connect,
-            format!("{:?} resolved to no address", key.host),
-        ),
-    })
-}
-
 impl AsyncRead for Io {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -125,6 +192,8 @@ impl AsyncRead for Io {
         match self.get_mut() {
             Io::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Io::Tls(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(unix)]
+            Io::Unix(s) => Pin::new(s).poll_read(cx, buf),
         }
     }
 }
@@ -138,6 +207,8 @@ impl AsyncWrite for Io {
         match self.get_mut() {
             Io::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Io::Tls(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(unix)]
+            Io::Unix(s) => Pin::new(s).poll_write(cx, buf),
         }
     }
 
@@ -149,6 +220,8 @@ impl AsyncWrite for Io {
         match self.get_mut() {
             Io::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Io::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            #[cfg(unix)]
+            Io::Unix(s) => Pin::new(s).poll_write_vectored(cx, bufs),
         }
     }
 
@@ -156,6 +229,8 @@ impl AsyncWrite for Io {
         match self {
             Io::Plain(s) => s.is_write_vectored(),
             Io::Tls(s) => s.is_write_vectored(),
+            #[cfg(unix)]
+            Io::Unix(s) => s.is_write_vectored(),
         }
     }
 
@@ -163,6 +238,8 @@ impl AsyncWrite for Io {
         match self.get_mut() {
             Io::Plain(s) => Pin::new(s).poll_flush(cx),
             Io::Tls(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(unix)]
+            Io::Unix(s) => Pin::new(s).poll_flush(cx),
         }
     }
 
@@ -170,6 +247,8 @@ impl AsyncWrite for Io {
         match self.get_mut() {
             Io::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Io::Tls(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(unix)]
+            Io::Unix(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use futures_util::task::AtomicWaker;
 use hyper::client::conn::{http1, http2};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::body::Outgoing;
@@ -39,19 +39,13 @@ pub(crate) async fn open(
     connector: &Connector,
     connect_timeout: Option<Duration>,
 ) -> Result<Handshaken> {
-    let Connected { io, http2, remote } = connect(
-        key,
-        &connector.tls,
-        connector.http2_prior_knowledge,
-        connect_timeout,
-    )
-    .await?;
+    let Connected { io, http2, remote } = connect(key, connector, connect_timeout).await?;
     crate::trace::event!(host = %key.host, reused = false, version = if http2 { "HTTP/2" } else { "HTTP/1.1" }, remote = ?remote, "connection opened");
     // Reads charged by size: hyper may loop over a read (a flood of 1xx) without yielding.
     let io = CoopRead::new(io);
     if http2 {
         within(
-            http2_handshake(io, remote),
+            http2_handshake(io, remote, connector.http2_keep_alive),
             connect_timeout,
             ErrorKind::ConnectTimeout,
         )
@@ -85,10 +79,26 @@ const H2_REMEMBERED_RESETS: usize = 1024;
 /// applied: until then its stream limit is unknown, and a burst of requests would all be
 /// put on this one connection (and refused or queued by the server) instead of spreading
 /// over as many connections as the limit calls for.
-async fn http2_handshake(io: CoopRead<Io>, remote: Option<SocketAddr>) -> Result<Handshaken> {
+///
+/// With `keep_alive`, a PING goes out after that long without a frame from the server, idle
+/// or not, and the connection closes when its answer takes as long again: a connection
+/// dropped by a NAT or a dead peer is noticed, and the pool opens a new one.
+async fn http2_handshake(
+    io: CoopRead<Io>,
+    remote: Option<SocketAddr>,
+    keep_alive: Option<Duration>,
+) -> Result<Handshaken> {
     let signal = Arc::new(SettingsSignal::default());
     let io = FirstFrame::new(io, signal.clone());
-    let (sender, mut conn) = http2::Builder::new(TokioExecutor::new())
+    let mut builder = http2::Builder::new(TokioExecutor::new());
+    if let Some(interval) = keep_alive {
+        builder
+            .timer(TokioTimer::new())
+            .keep_alive_interval(interval)
+            .keep_alive_timeout(interval)
+            .keep_alive_while_idle(true);
+    }
+    let (sender, mut conn) = builder
         // Fixed windows, large enough that a download is never held back by the 64 KiB
         // protocol default: 2 MiB per stream, 5 MiB for the connection (hyper's defaults,
         // set here so they stay). hyper's adaptive window, used before, starts from 64 KiB

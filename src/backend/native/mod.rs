@@ -10,9 +10,12 @@
 mod body;
 mod connect;
 mod coop;
+mod dns;
 mod error;
 mod handshake;
+mod happy_eyeballs;
 mod pool;
+mod tcp;
 mod tls;
 
 use std::future::Future;
@@ -25,8 +28,11 @@ use http::{Method, Uri};
 use hyper::body::Incoming;
 
 use self::body::{Outgoing, Pooled, WriteProgress};
+use self::connect::Dialer;
+use self::dns::Resolver;
 use self::error::{from_hyper, is_refused_stream};
 use self::pool::{Connector, Key, Lease, Pool};
+use self::tcp::TcpOptions;
 use super::{Backend, SendOptions, TransportOptions};
 use crate::body::{Body, ResponseBody};
 use crate::error::{Error, ErrorKind, Result};
@@ -35,10 +41,25 @@ use crate::runtime::BoxFuture;
 use crate::timeouts::Deadline;
 
 pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
+    #[cfg(not(unix))]
+    if options.unix_socket.is_some() {
+        return Err(Error::builder(
+            "unix_socket: this platform has no Unix domain sockets",
+        ));
+    }
     let connector = Connector {
+        dialer: Dialer {
+            resolver: Resolver::new(&options.dns),
+            tcp: TcpOptions {
+                local_address: options.local_address,
+                keepalive: options.tcp_keepalive,
+            },
+            unix_socket: options.unix_socket.clone(),
+        },
         tls: tls::config(options)?,
         http2: options.http2,
         http2_prior_knowledge: options.http2_prior_knowledge,
+        http2_keep_alive: options.http2_keep_alive,
     };
     Ok(Arc::new(NativeBackend {
         pool: Pool::new(options.limits, connector),

@@ -32,6 +32,7 @@ use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
 use super::body::{Outgoing, WriteProgress};
+use super::connect::Dialer;
 use super::handshake::{self, Handshaken};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{Limits, Timeout};
@@ -41,6 +42,12 @@ use crate::runtime::Timer;
 const MIN_HOST_SWEEP: usize = 64;
 
 /// The origin a connection is for.
+///
+/// The origin alone: every other setting that decides how a connection is opened (DNS
+/// overrides and resolver, local address, Unix socket, keepalives, TLS roots, HTTP/2) is
+/// the client's, and so is the pool. Two clients never share a connection, so connections
+/// made through different settings never meet in one pool. A per-request setting of that
+/// kind (a proxy per request, say) would have to join the key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Key {
     pub(crate) https: bool,
@@ -78,9 +85,12 @@ impl Key {
 
 /// How the pool opens connections.
 pub(crate) struct Connector {
+    pub(crate) dialer: Dialer,
     pub(crate) tls: Arc<rustls::ClientConfig>,
     pub(crate) http2: bool,
     pub(crate) http2_prior_knowledge: bool,
+    /// The HTTP/2 keep-alive PING interval (and how long to wait for its answer).
+    pub(crate) http2_keep_alive: Option<Duration>,
 }
 
 impl Connector {
@@ -850,9 +860,11 @@ mod tests {
         .with_root_certificates(rustls::RootCertStore::empty())
         .with_no_client_auth();
         let connector = Connector {
+            dialer: Dialer::default(),
             tls: Arc::new(tls),
             http2: false,
             http2_prior_knowledge: false,
+            http2_keep_alive: None,
         };
         Pool::new(limits, connector)
     }

@@ -48,6 +48,9 @@ pub enum H2Fault {
     /// HEADERS without END_HEADERS, then CONTINUATION frames of 16 KiB, never ending (up to
     /// 64 MiB, or until the client leaves).
     ContinuationFlood,
+    /// Requests answered `200` `ok`, but no PING ever acknowledged: to keep-alive, a peer
+    /// gone behind a NAT.
+    UnansweredPings,
 }
 
 /// The write side, shared by the reading loop and a flood's thread; one frame per lock.
@@ -129,7 +132,9 @@ fn read_frames(
                 false
             }
             PING if f.flags & ACK == 0 => {
-                send(writer, &frame(PING, ACK, 0, &f.payload))?;
+                if plan.fault != H2Fault::UnansweredPings {
+                    send(writer, &frame(PING, ACK, 0, &f.payload))?;
+                }
                 false
             }
             HEADERS => {
@@ -162,7 +167,7 @@ fn respond(
     floods: &mut Vec<JoinHandle<()>>,
 ) -> io::Result<bool> {
     match fault {
-        H2Fault::None => send(writer, &ok(stream))?,
+        H2Fault::None | H2Fault::UnansweredPings => send(writer, &ok(stream))?,
         H2Fault::GoawayMidStream => {
             send(writer, &partial_response(stream))?;
             send(

@@ -85,6 +85,7 @@ pub(super) async fn echo(req: Request<Incoming>, ctx: &ConnCtx) -> RouteResult {
         "fields": multipart.fields,
         "http_version": version_name(request.version()),
         "connection_id": ctx.id,
+        "remote_addr": ctx.remote_addr.map(|addr| addr.to_string()),
     });
     Ok(body::json(StatusCode::OK, &description))
 }

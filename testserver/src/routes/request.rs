@@ -114,7 +114,7 @@ pub(super) fn origin<B>(req: &Request<B>, ctx: &ConnCtx) -> String {
                 .and_then(|h| h.to_str().ok())
                 .map(str::to_owned)
         })
-        .unwrap_or_else(|| ctx.local_addr.to_string());
+        .unwrap_or_else(|| ctx.local_addr.clone());
     format!("{}://{authority}", ctx.scheme)
 }
 
