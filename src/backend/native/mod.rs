@@ -13,6 +13,7 @@ mod coop;
 mod error;
 mod handshake;
 mod pool;
+mod roots;
 mod tls;
 
 use std::future::Future;
@@ -35,9 +36,13 @@ use crate::runtime::BoxFuture;
 use crate::timeouts::Deadline;
 
 pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
+    let tls = tls::config(options)?;
+    // A configuration of the user's own may offer h2 with `http2` off: the pool must then
+    // expect HTTP/2 connections all the same.
+    let http2 = options.http2 || tls.alpn_protocols.iter().any(|p| p == b"h2");
     let connector = Connector {
-        tls: tls::config(options)?,
-        http2: options.http2,
+        tls,
+        http2,
         http2_prior_knowledge: options.http2_prior_knowledge,
     };
     Ok(Arc::new(NativeBackend {
