@@ -24,6 +24,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $wbg_version"; 
     # No --locked: the registry mirror lacks one of the CLI's locked dependencies.
     cargo install wasm-bindgen-cli --version "$wbg_version"
 fi
+# tests/native_tls_settings.rs starts a private nginx (its own prefix and config) that asks
+# for client certificates; it fails, naming nginx, when there is none.
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    step "installing Debian's nginx"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx
+fi
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     step "installing Debian's chromium and chromium-driver"
     apt-get update -qq
@@ -61,12 +68,18 @@ cargo clippy -p httplib --all-targets --features tracing --locked -- -D warnings
 cargo clippy -p httplib --target "$WASM" --all-targets --features tracing --locked -- -D warnings
 
 step "cargo features: none (no JSON, cookie jar, content codings or charsets: the library and its unit tests), then each alone (clippy-clean), natively and for $WASM"
-cargo clippy -p httplib --lib --no-default-features --locked -- -D warnings
-cargo test -p httplib --lib --no-default-features --locked
+# Natively a crypto provider is needed (`ring` or `aws-lc-rs`) until TLS itself is a feature.
+cargo clippy -p httplib --lib --no-default-features --features ring --locked -- -D warnings
+cargo test -p httplib --lib --no-default-features --features ring --locked
 for feature in json cookies gzip deflate brotli zstd charset tracing; do
-    cargo clippy -p httplib --lib --no-default-features --features "$feature" --locked -q -- -D warnings
+    cargo clippy -p httplib --lib --no-default-features --features "$feature,ring" --locked -q -- -D warnings
 done
 cargo clippy -p httplib --lib --target "$WASM" --no-default-features --locked -- -D warnings
+
+step "the aws-lc-rs crypto provider (feature \`aws-lc-rs\`): clippy, and the TLS tests with it"
+cargo clippy -p httplib --all-targets --features aws-lc-rs --locked -- -D warnings
+cargo test -p httplib --features aws-lc-rs --locked --lib tls::
+cargo test -p httplib --features aws-lc-rs --locked --test native_tls_settings --test native_tls_roots --test native_faults_tls
 
 step "soak: 20,000 requests through one client, with server faults and cancellations (RSS and fds flat)"
 cargo run --locked -q -p httplib-soak -- --requests 20000 --max-seconds 120

@@ -25,7 +25,7 @@ use crate::request::{Request, RequestBuilder, Streamed};
 use crate::retry::{Retry, RetryBudget};
 use crate::runtime::BoxFuture;
 use crate::streaming::StreamingResponse;
-use crate::tls::Certificate;
+use crate::tls::{Certificate, Identity, TlsVersion};
 
 /// The `User-Agent` sent unless a request or the client sets one.
 const DEFAULT_USER_AGENT: &str = concat!("httplib/", env!("CARGO_PKG_VERSION"));
@@ -896,7 +896,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Trusts `certificate` as a root, besides the built-in webpki roots.
+    /// Trusts `certificate` as a root, besides the built-in roots (the operating system's;
+    /// see [`tls_built_in_root_certs`](Self::tls_built_in_root_certs)).
     ///
     /// # Examples
     /// ```
@@ -918,8 +919,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Trusts only the roots added with [`add_root_certificate`](Self::add_root_certificate),
-    /// not the built-in webpki roots.
+    /// Whether to trust the built-in roots (default: on), besides those added with
+    /// [`add_root_certificate`](Self::add_root_certificate); off, only the added ones.
+    ///
+    /// The built-in roots are the operating system's store (on Linux the distribution's
+    /// certificate directories, such as `/etc/ssl/certs`; macOS's keychain; Windows' store),
+    /// or with [`trust_env`](Self::trust_env) on and `SSL_CERT_FILE` or `SSL_CERT_DIR` set,
+    /// the certificates of those files instead, as OpenSSL reads them (`SSL_CERT_DIR` may
+    /// list several directories, separated as in `PATH`). Where that yields no
+    /// certificate, webpki's roots (Mozilla's list, compiled in) are used. Each store is
+    /// read once per process, when the first client needing it is built, and shared by
+    /// every client after; the variables are read then too.
     ///
     /// # Examples
     /// ```
@@ -1171,6 +1181,126 @@ impl ClientBuilder {
             ));
         }
         self.transport.http2_keep_alive = interval;
+        self
+    }
+
+    /// Whether to read settings from the environment (default: on): the TLS roots of
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR` (see
+    /// [`tls_built_in_root_certs`](Self::tls_built_in_root_certs)), and, once httplib
+    /// supports proxies, the proxy variables (`HTTPS_PROXY`, `NO_PROXY` and the like).
+    /// Off, the client uses only what its code says: the operating system's roots,
+    /// whatever the variables are. (On macOS and Windows the system's store is read
+    /// through rustls-native-certs, which reads the variables itself: there a client with
+    /// `trust_env(false)` and a variable set gets webpki's roots.)
+    ///
+    /// # Examples
+    /// ```
+    /// // The same roots wherever the program runs, whatever SSL_CERT_FILE says.
+    /// let client = httplib::Client::builder().trust_env(false).build()?;
+    /// # drop(client);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// Native only: on wasm32 it is accepted and ignored, since browsers and Node apply
+    /// their own trust store (Node reads `NODE_EXTRA_CA_CERTS`) and proxy settings.
+    pub fn trust_env(mut self, enabled: bool) -> ClientBuilder {
+        self.transport.trust_env = enabled;
+        self
+    }
+
+    /// Shows `identity` (a certificate chain and its key) to servers that ask for a
+    /// client certificate (mutual TLS); servers that do not ask never see it.
+    ///
+    /// # Examples
+    /// ```
+    /// # let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/shared/keys/identity.pem")).unwrap();
+    /// // let pem = std::fs::read("client.pem")?; // certificate chain and private key
+    /// let identity = httplib::Identity::from_pem(&pem)?;
+    /// let client = httplib::Client::builder().identity(identity).build()?;
+    /// # drop(client);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// Native only: on wasm32 it is accepted and ignored, since browsers choose client
+    /// certificates themselves and Node's `fetch` takes none.
+    pub fn identity(mut self, identity: Identity) -> ClientBuilder {
+        self.transport.identity = Some(identity);
+        self
+    }
+
+    /// The lowest TLS version to speak (default: [`TlsVersion::TLS_1_2`]). A server that
+    /// cannot speak it fails the handshake: a [`Connect`](crate::ErrorKind::Connect) error
+    /// naming the reason (`ProtocolVersion`).
+    ///
+    /// # Examples
+    /// ```
+    /// # let server = httplib_testserver::TestServer::start();
+    /// # let url = server.https_url("/echo");
+    /// # let ca = httplib::Certificate::from_pem(server.ca_pem().as_bytes())?;
+    /// let client = httplib::Client::builder()
+    ///     .tls_min_version(httplib::TlsVersion::TLS_1_3)
+    /// #   .add_root_certificate(ca)
+    ///     .build()?;
+    /// assert!(client.get(&url).send_blocking()?.is_success()); // a server with TLS 1.3
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// Native only: on wasm32 it is accepted and ignored, since the browser or Node
+    /// negotiates TLS itself.
+    pub fn tls_min_version(mut self, version: TlsVersion) -> ClientBuilder {
+        self.transport.tls_min_version = Some(version);
+        self
+    }
+
+    /// Uses `config`, a rustls client configuration of the caller's own, for every TLS
+    /// connection: an escape hatch for what the other settings do not cover (a custom
+    /// certificate verifier, certificate pinning, session resumption, key logging, a
+    /// crypto provider of its own).
+    ///
+    /// It is used as it is: [`add_root_certificate`](Self::add_root_certificate),
+    /// [`tls_built_in_root_certs`](Self::tls_built_in_root_certs),
+    /// [`trust_env`](Self::trust_env)'s roots, [`identity`](Self::identity),
+    /// [`tls_min_version`](Self::tls_min_version) and
+    /// [`danger_accept_invalid_certs`](Self::danger_accept_invalid_certs) no longer apply.
+    /// Only ALPN is httplib's when the configuration offers none (`alpn_protocols`
+    /// empty): then it offers what [`http2`](Self::http2) and
+    /// [`http2_prior_knowledge`](Self::http2_prior_knowledge) say. A configuration with
+    /// protocols of its own keeps them, and a connection speaks HTTP/2 whenever the server
+    /// chose `h2`. The configuration must come from the rustls httplib is built with
+    /// ([`httplib::rustls`](crate::rustls)).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use httplib::rustls;
+    /// # let server = httplib_testserver::TestServer::start();
+    /// # let url = server.https_url("/echo");
+    /// # let ca_der = server.ca_der().to_vec();
+    ///
+    /// let mut roots = rustls::RootCertStore::empty();
+    /// roots.add(rustls::pki_types::CertificateDer::from(ca_der)).unwrap();
+    /// let provider = Arc::new(rustls::crypto::ring::default_provider());
+    /// let config = rustls::ClientConfig::builder_with_provider(provider)
+    ///     .with_safe_default_protocol_versions()
+    ///     .unwrap()
+    ///     .with_root_certificates(roots)
+    ///     .with_no_client_auth();
+    ///
+    /// let client = httplib::Client::builder().tls_config(config).http2(true).build()?;
+    /// let r = client.get(&url).send_blocking()?;
+    /// assert_eq!(r.http_version(), "HTTP/2"); // ALPN was left to httplib
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// Native only, and not compiled for wasm32, where there is no rustls: the browser or
+    /// Node owns TLS there.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn tls_config(mut self, config: impl Into<Arc<rustls::ClientConfig>>) -> ClientBuilder {
+        self.transport.tls_config = Some(config.into());
         self
     }
 

@@ -68,6 +68,9 @@
 //!   natively, and offered in `Accept-Encoding`; a coding compiled out is handed over as it
 //!   came, its `Content-Encoding` kept.
 //! - `charset` (default): `text()` decodes the charset the response declares (else UTF-8 only).
+//! - `ring` (default) or `aws-lc-rs`: the rustls crypto provider of the native backend
+//!   (`aws-lc-rs` needs a C compiler, and wins when both are on). Natively one of them
+//!   must be on; wasm32 uses neither.
 //! - `js-api` (wasm32): the JavaScript exports of the npm package.
 //! - `tracing`: each logical request is a `tracing` span `request` (target `httplib`) with
 //!   its method, URL (no userinfo, query values as `***`), status, version and attempts,
@@ -133,8 +136,13 @@ pub use retry::Retry;
 pub use runtime::{BoxFuture, BoxStream, MaybeSend, MaybeSync};
 pub use streaming::StreamingResponse;
 pub use text::DEFAULT_MAX_LINE_LENGTH;
-pub use tls::Certificate;
+pub use tls::{Certificate, Identity, TlsVersion};
 pub use url::Url;
+
+/// The rustls this crate is built with, natively: for [`ClientBuilder::tls_config`], whose
+/// configuration must come from this very version.
+#[cfg(not(target_arch = "wasm32"))]
+pub use rustls;
 
 use std::future::IntoFuture;
 

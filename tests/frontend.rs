@@ -915,3 +915,33 @@ async fn connection_settings_are_accepted_on_every_target() {
     #[cfg(any(unix, target_arch = "wasm32"))]
     assert!(with_connection_settings(Client::builder()).build().is_ok());
 }
+
+#[test]
+async fn tls_settings_are_accepted_on_every_target() {
+    // A client certificate, a version floor and trust_env: natively the rustls backend
+    // uses them; on wasm32 the platform owns TLS and the fetch backend ignores them.
+    let pem = include_bytes!("shared/keys/identity.pem");
+    let identity = httplib::Identity::from_pem(pem).unwrap();
+    let configured = || {
+        Client::builder()
+            .identity(identity.clone())
+            .tls_min_version(httplib::TlsVersion::TLS_1_3)
+            .trust_env(false)
+    };
+    // The platform's own backend builds with them...
+    assert!(configured().build().is_ok());
+    // ...and a client with them sends as any other.
+    let mock = MockBackend::new();
+    mock.on(Method::GET, "/v1/tls", MockResponse::new(200).text("ok"));
+    let client = configured()
+        .base_url("http://api.test/v1")
+        .backend(mock.clone())
+        .build()
+        .unwrap();
+    assert_eq!(client.get("/tls").await.unwrap().text().unwrap(), "ok");
+    // A PEM without its key is refused the same way everywhere.
+    let text = std::str::from_utf8(pem).unwrap();
+    let cert_only = &text[..text.find("-----BEGIN EC PRIVATE KEY-----").unwrap()];
+    let err = httplib::Identity::from_pem(cert_only.as_bytes()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Builder, "{err}");
+}

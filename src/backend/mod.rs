@@ -31,7 +31,7 @@ use crate::dns::DnsOptions;
 use crate::error::Result;
 use crate::limits::{Limits, Timeout};
 use crate::runtime::BoxFuture;
-use crate::tls::Certificate;
+use crate::tls::{Certificate, Identity, TlsVersion};
 
 /// Carries requests to the network and responses back.
 ///
@@ -303,6 +303,14 @@ pub(crate) struct TransportOptions {
     pub(crate) root_certificates: Vec<Certificate>,
     pub(crate) built_in_roots: bool,
     pub(crate) accept_invalid_certs: bool,
+    /// Read `SSL_CERT_FILE` / `SSL_CERT_DIR` (and, once they are supported, the proxy
+    /// variables): [`ClientBuilder::trust_env`](crate::ClientBuilder::trust_env).
+    pub(crate) trust_env: bool,
+    pub(crate) identity: Option<Identity>,
+    pub(crate) tls_min_version: Option<TlsVersion>,
+    /// A rustls configuration of the user's own, used as it is.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) tls_config: Option<Arc<rustls::ClientConfig>>,
     pub(crate) fetch_credentials: FetchCredentials,
     // How connections are opened: native only (on wasm32 the platform owns sockets).
     pub(crate) dns: DnsOptions,
@@ -321,6 +329,11 @@ impl Default for TransportOptions {
             root_certificates: Vec::new(),
             built_in_roots: true,
             accept_invalid_certs: false,
+            trust_env: true,
+            identity: None,
+            tls_min_version: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            tls_config: None,
             fetch_credentials: FetchCredentials::default(),
             dns: DnsOptions::default(),
             local_address: None,

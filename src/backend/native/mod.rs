@@ -15,6 +15,7 @@ mod error;
 mod handshake;
 mod happy_eyeballs;
 mod pool;
+mod roots;
 mod tcp;
 mod tls;
 
@@ -47,6 +48,10 @@ pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
             "unix_socket: this platform has no Unix domain sockets",
         ));
     }
+    let tls = tls::config(options)?;
+    // A configuration of the user's own may offer h2 with `http2` off: the pool must then
+    // expect HTTP/2 connections all the same.
+    let http2 = options.http2 || tls.alpn_protocols.iter().any(|p| p == b"h2");
     let connector = Connector {
         dialer: Dialer {
             resolver: Resolver::new(&options.dns),
@@ -56,8 +61,8 @@ pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
             },
             unix_socket: options.unix_socket.clone(),
         },
-        tls: tls::config(options)?,
-        http2: options.http2,
+        tls,
+        http2,
         http2_prior_knowledge: options.http2_prior_knowledge,
         http2_keep_alive: options.http2_keep_alive,
     };

@@ -1,17 +1,20 @@
-//! The rustls client configuration: webpki roots by default, extra roots, or (explicitly)
-//! no verification; ALPN offering h2 when HTTP/2 is on.
+//! The rustls client configuration: the built-in roots (see [`roots`]) and extra ones, or
+//! (explicitly) no verification; a client certificate; the version floor; ALPN offering
+//! h2 when HTTP/2 is on. Or the user's own configuration.
 
 use std::sync::{Arc, OnceLock};
 
 use rustls::ClientConfig;
 use rustls::RootCertStore;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
+use super::roots;
 use crate::backend::TransportOptions;
 use crate::error::{Error, Result};
+use crate::tls::TlsVersion;
 
 /// Which protocols a connection offers by ALPN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,20 +34,13 @@ impl Alpn {
     }
 }
 
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
-/// The webpki roots, parsed once per process: the cost httpx users pay per client.
-fn webpki_roots() -> &'static RootCertStore {
-    static ROOTS: OnceLock<RootCertStore> = OnceLock::new();
-    ROOTS.get_or_init(|| RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    })
-}
-
-/// The client configuration for `options`. A default configuration is built once per
-/// process and shared, so creating a client does not reload the root store.
+/// The client configuration for `options`. A configuration with the defaults (no extra
+/// roots, no client certificate, no version floor) is built once per process for each
+/// ALPN and `trust_env` setting and shared, so creating a client does not reload the
+/// root store. A configuration of the user's own ([`tls_config`]) is used as it is, with
+/// ALPN filled in only when it has none.
+///
+/// [`tls_config`]: crate::ClientBuilder::tls_config
 pub(crate) fn config(options: &TransportOptions) -> Result<Arc<ClientConfig>> {
     let alpn = if options.http2_prior_knowledge {
         Alpn::Http2
@@ -53,13 +49,24 @@ pub(crate) fn config(options: &TransportOptions) -> Result<Arc<ClientConfig>> {
     } else {
         Alpn::Http1
     };
+    if let Some(own) = &options.tls_config {
+        if !own.alpn_protocols.is_empty() {
+            return Ok(own.clone());
+        }
+        let mut config = ClientConfig::clone(own);
+        config.alpn_protocols = alpn.protocols();
+        return Ok(Arc::new(config));
+    }
     let is_default = options.root_certificates.is_empty()
         && options.built_in_roots
-        && !options.accept_invalid_certs;
+        && !options.accept_invalid_certs
+        && options.identity.is_none()
+        && !options
+            .tls_min_version
+            .is_some_and(TlsVersion::excludes_tls12);
     if is_default {
-        static SHARED: [OnceLock<Arc<ClientConfig>>; 3] =
-            [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-        let slot = &SHARED[alpn as usize];
+        static SHARED: [OnceLock<Arc<ClientConfig>>; 6] = [const { OnceLock::new() }; 6];
+        let slot = &SHARED[alpn as usize * 2 + usize::from(options.trust_env)];
         if let Some(config) = slot.get() {
             return Ok(config.clone());
         }
@@ -70,31 +77,52 @@ pub(crate) fn config(options: &TransportOptions) -> Result<Arc<ClientConfig>> {
 }
 
 fn build(options: &TransportOptions, alpn: Alpn) -> Result<Arc<ClientConfig>> {
-    let builder = ClientConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::builder("TLS setup failed").with_source(e))?;
-    let mut config = if options.accept_invalid_certs {
+    let provider = crate::tls::provider();
+    let setup_failed = |e| Error::builder("TLS setup failed").with_source(e);
+    let builder = ClientConfig::builder_with_provider(provider.clone());
+    let builder = match options.tls_min_version {
+        Some(floor) if floor.excludes_tls12() => {
+            builder.with_protocol_versions(&[&rustls::version::TLS13])
+        }
+        _ => builder.with_safe_default_protocol_versions(),
+    }
+    .map_err(setup_failed)?;
+    let builder = if options.accept_invalid_certs {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(NoVerification(
-                provider().signature_verification_algorithms,
+                provider.signature_verification_algorithms,
             )))
-            .with_no_client_auth()
     } else {
-        let mut roots = if options.built_in_roots {
-            webpki_roots().clone()
-        } else {
-            RootCertStore::empty()
-        };
-        for cert in &options.root_certificates {
-            roots
-                .add(cert.der.clone())
-                .map_err(|e| Error::builder("invalid root certificate").with_source(e))?;
-        }
-        builder.with_root_certificates(roots).with_no_client_auth()
+        builder.with_root_certificates(roots(options)?)
+    };
+    let mut config = match &options.identity {
+        Some(identity) => builder
+            .with_client_auth_cert(identity.chain.clone(), identity.key.clone_key())
+            .map_err(|e| Error::builder("the client certificate cannot be used").with_source(e))?,
+        None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = alpn.protocols();
     Ok(Arc::new(config))
+}
+
+/// The roots a client trusts: the built-in ones (shared, see [`roots::built_in`]) unless
+/// turned off, and those added to the builder.
+fn roots(options: &TransportOptions) -> Result<Arc<RootCertStore>> {
+    let built_in = options
+        .built_in_roots
+        .then(|| roots::built_in(options.trust_env));
+    if options.root_certificates.is_empty() {
+        return Ok(built_in.unwrap_or_else(|| Arc::new(RootCertStore::empty())));
+    }
+    let mut store =
+        built_in.map_or_else(RootCertStore::empty, |shared| RootCertStore::clone(&shared));
+    for cert in &options.root_certificates {
+        store
+            .add(cert.der.clone())
+            .map_err(|e| Error::builder("invalid root certificate").with_source(e))?;
+    }
+    Ok(Arc::new(store))
 }
 
 /// Accepts any certificate for any name, still checking that the handshake is signed by

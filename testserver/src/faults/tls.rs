@@ -1,4 +1,5 @@
-//! TLS faults: certificates a client must refuse, and ALPN it cannot agree on.
+//! TLS faults: certificates a client must refuse, ALPN it cannot agree on, and a server
+//! stuck on TLS 1.2.
 //!
 //! Each [`FaultServer::tls`](super::FaultServer::tls) generates its own CA
 //! ([`FaultServer::ca_pem`](super::FaultServer::ca_pem)): a client that trusts it sees
@@ -34,6 +35,8 @@ pub enum TlsFault {
     OnlyHttp11,
     /// A good certificate; no ALPN at all (the server negotiates nothing).
     NoAlpn,
+    /// A good certificate and ALPN `http/1.1`, but only TLS 1.2 (no TLS 1.3).
+    OnlyTls12,
 }
 
 /// A CA and the server configuration presenting the fault's certificate.
@@ -81,8 +84,12 @@ impl TlsSetup {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
         let chain = vec![CertificateDer::from(leaf_cert.der().to_vec())];
+        let versions: &[&rustls::SupportedProtocolVersion] = match fault {
+            TlsFault::OnlyTls12 => &[&rustls::version::TLS12],
+            _ => rustls::DEFAULT_VERSIONS,
+        };
         let mut config = ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
+            .with_protocol_versions(versions)?
             .with_no_client_auth()
             .with_single_cert(chain, key)?;
         config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();

@@ -1,4 +1,4 @@
-//! Certificates a client may trust besides the built-in roots.
+//! A root certificate a client may trust besides the built-in roots.
 
 use std::fmt;
 
