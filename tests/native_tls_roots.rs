@@ -55,6 +55,11 @@ fn ca_file(server: &TestServer) -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+/// Asserts the default client trusts the test server.
+fn assert_trusted_by_default(url: &str) {
+    assert!(Client::new().get(url).send_blocking().unwrap().is_success());
+}
+
 /// Asserts `client` does not trust the test server: a Connect error from the handshake.
 fn assert_untrusted(client: &Client, url: &str) {
     let err = client.get(url).send_blocking().unwrap_err();
@@ -66,13 +71,7 @@ fn assert_untrusted(client: &Client, url: &str) {
 fn ssl_cert_file_names_the_roots_while_trust_env_is_on() {
     if let Some((url, _)) = child() {
         // The default client trusts the file's CA...
-        assert!(
-            Client::new()
-                .get(&url)
-                .send_blocking()
-                .unwrap()
-                .is_success()
-        );
+        assert_trusted_by_default(&url);
         // ...and with trust_env(false) the operating system's store, which lacks it.
         let no_env = Client::builder().trust_env(false).build().unwrap();
         assert_untrusted(&no_env, &url);
@@ -96,13 +95,7 @@ fn ssl_cert_file_names_the_roots_while_trust_env_is_on() {
 #[test]
 fn ssl_cert_dir_lists_directories_as_path_does() {
     if let Some((url, _)) = child() {
-        assert!(
-            Client::new()
-                .get(&url)
-                .send_blocking()
-                .unwrap()
-                .is_success()
-        );
+        assert_trusted_by_default(&url);
         assert_untrusted(&Client::builder().trust_env(false).build().unwrap(), &url);
         return;
     }
