@@ -1184,10 +1184,49 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends the requests `proxy` is for through it (see [`Proxy`](crate::Proxy)); several
+    /// may be added, the first that matches a request wins. Set, the environment's proxy
+    /// variables still apply to what no added proxy takes, unless
+    /// [`no_proxy`](Self::no_proxy) or [`trust_env(false)`](Self::trust_env).
+    ///
+    /// # Examples
+    /// ```
+    /// let client = httplib::Client::builder()
+    ///     .proxy(httplib::Proxy::https("http://127.0.0.1:3128")?)
+    ///     .build()?;
+    /// # drop(client);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the browser or Node chooses proxies itself: accepted and has no effect.
+    pub fn proxy(mut self, proxy: crate::Proxy) -> ClientBuilder {
+        self.transport.proxies.push(proxy);
+        self
+    }
+
+    /// No proxy at all: not the added ones, not the environment's (`HTTP_PROXY` and the
+    /// like).
+    ///
+    /// # Examples
+    /// ```
+    /// let direct = httplib::Client::builder().no_proxy().build()?;
+    /// # drop(direct);
+    /// # Ok::<(), httplib::Error>(())
+    /// ```
+    ///
+    /// # Platform
+    /// On wasm32 the browser or Node chooses proxies itself: accepted and has no effect.
+    pub fn no_proxy(mut self) -> ClientBuilder {
+        self.transport.no_proxy = true;
+        self
+    }
+
     /// Whether to read settings from the environment (default: on): the TLS roots of
     /// `SSL_CERT_FILE` and `SSL_CERT_DIR` (see
-    /// [`tls_built_in_root_certs`](Self::tls_built_in_root_certs)), and, once httplib
-    /// supports proxies, the proxy variables (`HTTPS_PROXY`, `NO_PROXY` and the like).
+    /// [`tls_built_in_root_certs`](Self::tls_built_in_root_certs)), and the proxy
+    /// variables (`http_proxy`, `HTTPS_PROXY`, `NO_PROXY` and the like: see
+    /// [`Proxy`](crate::Proxy)).
     /// Off, the client uses only what its code says: the operating system's roots,
     /// whatever the variables are. (On macOS and Windows the system's store is read
     /// through rustls-native-certs, which reads the variables itself: there a client with

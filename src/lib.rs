@@ -101,6 +101,7 @@ mod layer;
 mod limits;
 pub mod multipart;
 mod progress;
+mod proxy;
 mod random;
 pub mod redirect;
 mod request;
@@ -128,6 +129,7 @@ pub use into_url::IntoUrl;
 pub use layer::{Middleware, Next};
 pub use limits::{DEFAULT_TIMEOUT, Limits, Timeout};
 pub use progress::Progress;
+pub use proxy::Proxy;
 pub use request::{
     Buffered, Request, RequestBuilder, ResponseFuture, Streamed, StreamingResponseFuture,
 };

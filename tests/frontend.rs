@@ -897,6 +897,11 @@ fn with_connection_settings(builder: httplib::ClientBuilder) -> httplib::ClientB
         .tcp_keepalive(Duration::from_secs(30))
         .http2_keep_alive(Duration::from_secs(30))
         .unix_socket("/run/app.sock")
+        .proxy(
+            httplib::Proxy::all("http://127.0.0.1:3128")
+                .unwrap()
+                .no_proxy("api.test"),
+        )
 }
 
 #[test]

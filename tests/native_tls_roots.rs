@@ -5,8 +5,10 @@
 //! variable in this process, and no other test file can race these.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "shared/child.rs"]
+mod child;
+
 use std::ffi::OsString;
-use std::process::Command;
 
 use httplib::{Certificate, Client, ErrorKind};
 use httplib_testserver::TestServer;
@@ -27,24 +29,10 @@ fn child() -> Option<(String, String)> {
 /// Runs the test `name` of this binary in a child process, with the test server's URL
 /// and CA and `env` as its only TLS variables; the child's failure is this test's.
 fn run_in_child(name: &str, server: &TestServer, env: &[(&str, OsString)]) {
-    let mut command = Command::new(std::env::current_exe().expect("the test binary's path"));
-    command
-        .args([name, "--exact", "--nocapture", "--test-threads", "1"])
-        .env_remove("SSL_CERT_FILE")
-        .env_remove("SSL_CERT_DIR")
-        .env(CHILD_URL, server.https_url("/echo"))
-        .env(CHILD_CA, server.ca_pem());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let output = command.output().expect("the child test runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "the child failed ({}):\n{stdout}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut env = env.to_vec();
+    env.push((CHILD_URL, server.https_url("/echo").into()));
+    env.push((CHILD_CA, server.ca_pem().into()));
+    child::run_in_child(name, &["SSL_CERT_FILE", "SSL_CERT_DIR"], &env);
 }
 
 /// A test-server CA file in a fresh directory (kept while the guard lives).

@@ -303,8 +303,8 @@ pub(crate) struct TransportOptions {
     pub(crate) root_certificates: Vec<Certificate>,
     pub(crate) built_in_roots: bool,
     pub(crate) accept_invalid_certs: bool,
-    /// Read `SSL_CERT_FILE` / `SSL_CERT_DIR` (and, once they are supported, the proxy
-    /// variables): [`ClientBuilder::trust_env`](crate::ClientBuilder::trust_env).
+    /// Read `SSL_CERT_FILE` / `SSL_CERT_DIR` and the proxy variables:
+    /// [`ClientBuilder::trust_env`](crate::ClientBuilder::trust_env).
     pub(crate) trust_env: bool,
     pub(crate) identity: Option<Identity>,
     pub(crate) tls_min_version: Option<TlsVersion>,
@@ -318,6 +318,10 @@ pub(crate) struct TransportOptions {
     pub(crate) unix_socket: Option<PathBuf>,
     pub(crate) tcp_keepalive: Option<Duration>,
     pub(crate) http2_keep_alive: Option<Duration>,
+    /// The client's proxies, in the order added.
+    pub(crate) proxies: Vec<crate::proxy::Proxy>,
+    /// No proxy at all, the environment's included.
+    pub(crate) no_proxy: bool,
 }
 
 impl Default for TransportOptions {
@@ -337,6 +341,8 @@ impl Default for TransportOptions {
             fetch_credentials: FetchCredentials::default(),
             dns: DnsOptions::default(),
             local_address: None,
+            proxies: Vec::new(),
+            no_proxy: false,
             unix_socket: None,
             tcp_keepalive: None,
             http2_keep_alive: None,

@@ -3,7 +3,8 @@
 //! 1. resolve the host ([`dns`](super::dns)),
 //! 2. TCP, racing the addresses by Happy Eyeballs ([`happy_eyeballs`](super::happy_eyeballs),
 //!    each attempt by [`tcp`](super::tcp)), or the client's Unix socket instead,
-//! 3. (a proxy will go here),
+//! 3. through a proxy, when the request has one ([`proxy`](super::proxy)): a `CONNECT`
+//!    tunnel to an `https://` origin (an `http://` one is sent to the proxy as it is),
 //! 4. TLS by rustls for `https`, reading which protocol ALPN settled on.
 
 use std::io;
@@ -87,13 +88,56 @@ pub(crate) async fn connect(
             .run(unix(key, path, connector.http2_prior_knowledge))
             .await;
     }
-    let addrs = budget.run(dialer.resolver.resolve(key)).await?;
-    let (remote, tcp) = tcp_race(key, addrs, dialer.tcp, budget).await?;
-    let remote = Some(remote);
+    let Some(route) = &key.proxy else {
+        let addrs = budget.run(dialer.resolver.resolve(key)).await?;
+        let (remote, tcp) = tcp_race(key, addrs, dialer.tcp, budget).await?;
+        return secure(key, connector, tcp, Some(remote), budget).await;
+    };
+    // The proxy's own address: resolved and raced as an origin's would be.
+    let hop = Key {
+        https: false,
+        host: route.host.clone(),
+        port: route.port,
+        proxy: None,
+    };
+    let unreachable = |e: Error| {
+        if e.kind() == ErrorKind::ConnectTimeout {
+            return e;
+        }
+        Error::new(
+            ErrorKind::Proxy,
+            format!("cannot reach the proxy {}:{}", route.host, route.port),
+        )
+        .with_source(e)
+    };
+    let addrs = budget
+        .run(dialer.resolver.resolve(&hop))
+        .await
+        .map_err(unreachable)?;
+    let (remote, mut tcp) = tcp_race(&hop, addrs, dialer.tcp, budget)
+        .await
+        .map_err(unreachable)?;
+    if key.https {
+        budget
+            .run(super::proxy::tunnel(&mut tcp, key, route))
+            .await?;
+    }
+    secure(key, connector, tcp, Some(remote), budget).await
+}
+
+/// The last step: TLS for `https`, nothing for `http`.
+async fn secure(
+    key: &Key,
+    connector: &Connector,
+    tcp: TcpStream,
+    remote: Option<SocketAddr>,
+    budget: Budget,
+) -> Result<Connected> {
     if !key.https {
         return Ok(Connected {
             io: Io::Plain(tcp),
-            http2: connector.http2_prior_knowledge,
+            // Cleartext HTTP/2 is not spoken to a forward proxy.
+            http2: connector.http2_prior_knowledge && key.proxy.is_none(),
             remote,
         });
     }

@@ -91,6 +91,7 @@ mod tests {
             https: false,
             host: host.into(),
             port,
+            proxy: None,
         }
     }
 

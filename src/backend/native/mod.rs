@@ -15,6 +15,7 @@ mod error;
 mod handshake;
 mod happy_eyeballs;
 mod pool;
+mod proxy;
 mod roots;
 mod tcp;
 mod tls;
@@ -24,7 +25,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Instant;
 
-use http::header::{HOST, HeaderValue};
+use http::header::{HOST, HeaderValue, PROXY_AUTHORIZATION};
 use http::{Method, Uri};
 use hyper::body::Incoming;
 
@@ -33,6 +34,7 @@ use self::connect::Dialer;
 use self::dns::Resolver;
 use self::error::{from_hyper, is_refused_stream};
 use self::pool::{Connector, Key, Lease, Pool};
+use self::proxy::{Proxies, Route};
 use self::tcp::TcpOptions;
 use super::{Backend, SendOptions, TransportOptions};
 use crate::body::{Body, ResponseBody};
@@ -68,11 +70,14 @@ pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
     };
     Ok(Arc::new(NativeBackend {
         pool: Pool::new(options.limits, connector),
+        proxies: Proxies::new(options),
     }))
 }
 
 struct NativeBackend {
     pool: Pool,
+    /// `None` without any proxy rule: a request then costs nothing here.
+    proxies: Option<Proxies>,
 }
 
 impl Backend for NativeBackend {
@@ -107,7 +112,7 @@ impl NativeBackend {
         timeout: Timeout,
         may_resend: bool,
     ) -> Result<http::Response<ResponseBody>> {
-        let key = Key::from_uri(request.uri())?;
+        let key = Key::from_uri(request.uri(), self.proxies.as_ref())?;
         let (parts, body) = request.into_parts();
         let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
 
@@ -124,9 +129,10 @@ impl NativeBackend {
             headers,
             Outgoing::new(body),
             lease.is_http2(),
+            key.forwarded(),
         );
         let (error, retry, unsent) = match send(lease, request, &timeout).await {
-            Ok(response) => return Ok(response),
+            Ok(response) => return through_proxy(&key, response),
             Err(failure) => failure,
         };
         if !may_resend {
@@ -156,8 +162,36 @@ impl NativeBackend {
         };
         crate::trace::event!(fresh, "sending again after a connection failure");
         let lease = self.pool.acquire(&key, &timeout, fresh).await?;
-        let request = build(&method, &uri, headers, outgoing, lease.is_http2());
-        send(lease, request, &timeout).await.map_err(|(e, ..)| e)
+        let request = build(
+            &method,
+            &uri,
+            headers,
+            outgoing,
+            lease.is_http2(),
+            key.forwarded(),
+        );
+        let response = send(lease, request, &timeout).await.map_err(|(e, ..)| e)?;
+        through_proxy(&key, response)
+    }
+}
+
+/// A `407` on a request sent to a forward proxy is the proxy's refusal, not the origin's
+/// answer: a [`Proxy`](ErrorKind::Proxy) error.
+fn through_proxy(
+    key: &Key,
+    response: http::Response<ResponseBody>,
+) -> Result<http::Response<ResponseBody>> {
+    match key.forwarded() {
+        Some(route) if response.status() == http::StatusCode::PROXY_AUTHENTICATION_REQUIRED => {
+            Err(Error::new(
+                ErrorKind::Proxy,
+                format!(
+                    "the proxy {}:{} refused the request: 407 Proxy Authentication Required",
+                    route.host, route.port
+                ),
+            ))
+        }
+        _ => Ok(response),
     }
 }
 
@@ -175,7 +209,27 @@ fn build(
     mut headers: http::HeaderMap,
     body: Outgoing,
     http2: bool,
+    forward: Option<&Route>,
 ) -> http::Request<Outgoing> {
+    if let Some(route) = forward {
+        // To a forward proxy: the absolute URI, the origin's `Host`, the proxy's
+        // credentials (which the proxy takes off: they never reach the origin).
+        if !headers.contains_key(HOST)
+            && let Some(host) = uri
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+        {
+            headers.insert(HOST, host);
+        }
+        if let Some(value) = &route.authorization {
+            headers.insert(PROXY_AUTHORIZATION, value.clone());
+        }
+        let mut request = http::Request::new(body);
+        *request.method_mut() = method.clone();
+        *request.uri_mut() = uri.clone();
+        *request.headers_mut() = headers;
+        return request;
+    }
     let target = if http2 {
         headers.remove(HOST);
         uri.clone()

@@ -34,6 +34,7 @@ use tokio::task::AbortHandle;
 use super::body::{Outgoing, WriteProgress};
 use super::connect::Dialer;
 use super::handshake::{self, Handshaken};
+use super::proxy::{Proxies, Route};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{Limits, Timeout};
 use crate::runtime::Timer;
@@ -54,10 +55,13 @@ pub(crate) struct Key {
     /// Shared, so that the clones a lease and the pool keep cost no allocation.
     pub(crate) host: Arc<str>,
     pub(crate) port: u16,
+    /// The proxy the connection goes through: connections through different proxies (or
+    /// none) are never shared.
+    pub(crate) proxy: Option<Route>,
 }
 
 impl Key {
-    pub(crate) fn from_uri(uri: &http::Uri) -> Result<Key> {
+    pub(crate) fn from_uri(uri: &http::Uri, proxies: Option<&Proxies>) -> Result<Key> {
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
@@ -79,7 +83,22 @@ impl Key {
             host.into()
         };
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        Ok(Key { https, host, port })
+        let proxy = match proxies {
+            Some(proxies) => proxies.route(uri)?,
+            None => None,
+        };
+        Ok(Key {
+            https,
+            host,
+            port,
+            proxy,
+        })
+    }
+
+    /// True when requests go to the proxy in absolute form (an `http://` origin through
+    /// an HTTP proxy), rather than to the origin or through a tunnel.
+    pub(crate) fn forwarded(&self) -> Option<&Route> {
+        self.proxy.as_ref().filter(|_| !self.https)
     }
 }
 
@@ -874,6 +893,7 @@ mod tests {
             https: false,
             host: "origin.test".into(),
             port,
+            proxy: None,
         }
     }
 
