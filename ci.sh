@@ -71,10 +71,14 @@ step "cargo features: none (no JSON, cookie jar, content codings or charsets: th
 # Natively a crypto provider is needed (`ring` or `aws-lc-rs`) until TLS itself is a feature.
 cargo clippy -p httplib --lib --no-default-features --features ring --locked -- -D warnings
 cargo test -p httplib --lib --no-default-features --features ring --locked
-for feature in json cookies gzip deflate brotli zstd charset tracing; do
+for feature in json cookies gzip deflate brotli zstd charset tracing socks; do
     cargo clippy -p httplib --lib --no-default-features --features "$feature,ring" --locked -q -- -D warnings
 done
 cargo clippy -p httplib --lib --target "$WASM" --no-default-features --locked -- -D warnings
+
+step "SOCKS5 proxies (feature \`socks\`) against microsocks, and clippy with it on"
+cargo test -p httplib --features socks --test native_socks --locked 2>&1 | tee -a "$workdir/native.log"
+cargo clippy -p httplib --all-targets --features socks --locked -- -D warnings
 
 step "the aws-lc-rs crypto provider (feature \`aws-lc-rs\`): clippy, and the TLS tests with it"
 cargo clippy -p httplib --all-targets --features aws-lc-rs --locked -- -D warnings

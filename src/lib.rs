@@ -67,6 +67,7 @@
 //! - `gzip`, `deflate`, `brotli`, `zstd` (default): those `Content-Encoding`s decoded
 //!   natively, and offered in `Accept-Encoding`; a coding compiled out is handed over as it
 //!   came, its `Content-Encoding` kept.
+//! - `socks`: SOCKS5 proxies (`socks5://`, `socks5h://`) for [`Proxy`].
 //! - `charset` (default): `text()` decodes the charset the response declares (else UTF-8 only).
 //! - `ring` (default) or `aws-lc-rs`: the rustls crypto provider of the native backend
 //!   (`aws-lc-rs` needs a C compiler, and wins when both are on). Natively one of them

@@ -20,8 +20,10 @@ use crate::error::{Error, ErrorKind, Result};
 ///
 /// Supported: HTTP proxies (`http://`): `http://` requests are sent to the proxy in
 /// absolute form, `https://` ones through a `CONNECT` tunnel, the TLS inside it being with
-/// the origin. Not yet: HTTPS proxies (TLS to the proxy itself) and SOCKS5: such URLs are
-/// a [`Builder`](ErrorKind::Builder) error.
+/// the origin; and, with the `socks` cargo feature, SOCKS5 proxies (`socks5://`, the name
+/// resolved here; `socks5h://`, the name sent to the proxy), with username/password auth.
+/// Not yet: HTTPS proxies (TLS to the proxy itself): such URLs are a
+/// [`Builder`](ErrorKind::Builder) error.
 ///
 /// # Examples
 /// ```
@@ -127,14 +129,23 @@ impl Proxy {
             )
             .with_source(e)
         })?;
-        if url.scheme() != "http" {
-            return Err(Error::new(
-                ErrorKind::Builder,
-                format!(
-                    "proxies of the scheme {:?} are not supported yet (only http:// proxies)",
-                    url.scheme()
-                ),
-            ));
+        match url.scheme() {
+            "http" => {}
+            "socks5" | "socks5h" if cfg!(feature = "socks") => {}
+            "socks5" | "socks5h" => {
+                return Err(Error::new(
+                    ErrorKind::Builder,
+                    "SOCKS proxies need httplib's `socks` cargo feature",
+                ));
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Builder,
+                    format!(
+                        "proxies of the scheme {other:?} are not supported yet (http:// and, with the `socks` feature, socks5:// and socks5h://)"
+                    ),
+                ));
+            }
         }
         if url.host_str().is_none_or(str::is_empty) {
             return Err(Error::new(ErrorKind::Builder, "the proxy URL has no host"));

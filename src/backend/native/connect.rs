@@ -117,11 +117,31 @@ pub(crate) async fn connect(
     let (remote, mut tcp) = tcp_race(&hop, addrs, dialer.tcp, budget)
         .await
         .map_err(unreachable)?;
-    if key.https {
-        budget
-            .run(super::proxy::tunnel(&mut tcp, key, route))
-            .await?;
-    }
+    let tcp = match route.kind {
+        super::proxy::Kind::Http => {
+            if key.https {
+                budget
+                    .run(super::proxy::tunnel(&mut tcp, key, route))
+                    .await?;
+            }
+            tcp
+        }
+        #[cfg(feature = "socks")]
+        super::proxy::Kind::Socks5 { remote_dns } => {
+            // socks5://: the name is resolved here, as it would be without the proxy.
+            let origin = if remote_dns {
+                None
+            } else {
+                let addrs = budget.run(dialer.resolver.resolve(key)).await?;
+                Some(*addrs.first().ok_or_else(|| {
+                    Error::new(ErrorKind::Connect, format!("{:?} has no address", key.host))
+                })?)
+            };
+            budget
+                .run(super::proxy::socks5(tcp, key, route, origin))
+                .await?
+        }
+    };
     secure(key, connector, tcp, Some(remote), budget).await
 }
 

@@ -98,7 +98,9 @@ impl Key {
     /// True when requests go to the proxy in absolute form (an `http://` origin through
     /// an HTTP proxy), rather than to the origin or through a tunnel.
     pub(crate) fn forwarded(&self) -> Option<&Route> {
-        self.proxy.as_ref().filter(|_| !self.https)
+        self.proxy
+            .as_ref()
+            .filter(|route| !self.https && route.kind == super::proxy::Kind::Http)
     }
 }
 

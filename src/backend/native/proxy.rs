@@ -28,10 +28,24 @@ pub(crate) struct Proxies {
 /// The proxy one request goes through: part of its connection's pool key.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Route {
+    pub(crate) kind: Kind,
     pub(crate) host: Arc<str>,
     pub(crate) port: u16,
     /// `Proxy-Authorization`, from the proxy URL's credentials.
     pub(crate) authorization: Option<HeaderValue>,
+    /// The same credentials as they are, for SOCKS5's username/password auth.
+    pub(crate) credentials: Option<(String, String)>,
+}
+
+/// What a proxy speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    Http,
+    /// SOCKS5; `remote_dns` (`socks5h://`): the origin's name goes to the proxy.
+    #[cfg(feature = "socks")]
+    Socks5 {
+        remote_dns: bool,
+    },
 }
 
 impl fmt::Debug for Route {
@@ -65,15 +79,22 @@ impl Proxies {
             return Ok(None);
         };
         let proxy = intercept.uri();
-        if proxy.scheme_str() != Some("http") {
-            return Err(Error::new(
-                ErrorKind::Proxy,
-                format!(
-                    "proxies of the scheme {:?} are not supported yet (only http:// proxies)",
-                    proxy.scheme_str().unwrap_or_default()
-                ),
-            ));
-        }
+        let kind = match proxy.scheme_str() {
+            Some("http") => Kind::Http,
+            #[cfg(feature = "socks")]
+            Some("socks5") => Kind::Socks5 { remote_dns: false },
+            #[cfg(feature = "socks")]
+            Some("socks5h") => Kind::Socks5 { remote_dns: true },
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Proxy,
+                    format!(
+                        "proxies of the scheme {:?} are not supported (http://, and socks5:// with the `socks` feature)",
+                        other.unwrap_or_default()
+                    ),
+                ));
+            }
+        };
         let host = proxy
             .host()
             .ok_or_else(|| Error::new(ErrorKind::Proxy, "the proxy URL has no host"))?;
@@ -82,9 +103,15 @@ impl Proxies {
             value.set_sensitive(true);
         }
         Ok(Some(Route {
+            kind,
             host: host.trim_start_matches('[').trim_end_matches(']').into(),
-            port: proxy.port_u16().unwrap_or(80),
-            authorization,
+            port: proxy
+                .port_u16()
+                .unwrap_or(if kind == Kind::Http { 80 } else { 1080 }),
+            authorization: authorization.filter(|_| kind == Kind::Http),
+            credentials: intercept
+                .raw_auth()
+                .map(|(user, password)| (user.to_owned(), password.to_owned())),
         }))
     }
 }
@@ -213,4 +240,41 @@ pub(crate) async fn tunnel(tcp: &mut TcpStream, key: &Key, route: &Route) -> Res
             }
         }
     }
+}
+
+/// Opens a SOCKS5 connection to `key`'s origin through the proxy `tcp` is connected to:
+/// to `origin` (an address resolved here) or, with `remote_dns`, to the name itself.
+///
+/// # Errors
+/// [`Proxy`](ErrorKind::Proxy): the proxy refused (its reply in the message) or broke the
+/// protocol.
+#[cfg(feature = "socks")]
+pub(crate) async fn socks5(
+    tcp: TcpStream,
+    key: &Key,
+    route: &Route,
+    origin: Option<std::net::SocketAddr>,
+) -> Result<TcpStream> {
+    use tokio_socks::tcp::Socks5Stream;
+    let target: tokio_socks::TargetAddr<'_> = match origin {
+        Some(addr) => tokio_socks::TargetAddr::Ip(addr),
+        None => tokio_socks::TargetAddr::Domain(key.host.as_ref().into(), key.port),
+    };
+    let connected = match &route.credentials {
+        Some((user, password)) => {
+            Socks5Stream::connect_with_password_and_socket(tcp, target, user, password).await
+        }
+        None => Socks5Stream::connect_with_socket(tcp, target).await,
+    };
+    let stream = connected.map_err(|e| {
+        Error::new(
+            ErrorKind::Proxy,
+            format!(
+                "the SOCKS5 proxy {}:{} refused the connection to {}:{}: {e}",
+                route.host, route.port, key.host, key.port
+            ),
+        )
+    })?;
+    crate::trace::event!(proxy = %format!("{}:{}", route.host, route.port), "SOCKS5 connected");
+    Ok(stream.into_inner())
 }
