@@ -439,6 +439,13 @@ impl ResponseBody {
         }
     }
 
+    /// The same body, its errors naming `url` (the response's: a URL that redirects and
+    /// decoding did not change).
+    pub(crate) fn naming_errors(self, url: url::Url) -> ResponseBody {
+        use futures_util::StreamExt;
+        self.wrap(|body| body.map(move |chunk| chunk.map_err(|e| e.with_url(&url))))
+    }
+
     /// Tells the address of the server this body comes from: for a custom
     /// [`Backend`](crate::backend::Backend), so that
     /// [`ResponseHead::remote_addr`](crate::ResponseHead::remote_addr) reports it.

@@ -155,7 +155,12 @@ pub(crate) struct Hop {
 /// What to do after a redirect response.
 pub(crate) enum Next {
     /// Send this request.
-    Follow(Box<Hop>),
+    Follow {
+        hop: Box<Hop>,
+        /// The hop leaves the origin (or goes from https to http): the credentials given
+        /// for the first stay behind.
+        left_origin: bool,
+    },
     /// Return the redirect response as it is: its method and body must be kept (307/308)
     /// and the body was a one-shot stream that cannot be sent again.
     Stop,
@@ -238,21 +243,25 @@ pub(crate) fn next(
         None
     };
 
-    if leaves_origin_or_downgrades(&prev.url, &url) {
+    let left_origin = leaves_origin_or_downgrades(&prev.url, &url);
+    if left_origin {
         crate::credentials::strip_for_other_origin(&mut headers, sensitive);
         headers.remove(HOST);
     }
-    Ok(Next::Follow(Box::new(Hop {
-        method,
-        url,
-        headers,
-        body,
-    })))
+    Ok(Next::Follow {
+        left_origin,
+        hop: Box::new(Hop {
+            method,
+            url,
+            headers,
+            body,
+        }),
+    })
 }
 
 /// True when `to` is another origin (scheme, host or port) than `from`, or goes from
 /// https to http: credentials must not follow such a redirect.
-pub(crate) fn leaves_origin_or_downgrades(from: &Url, to: &Url) -> bool {
+fn leaves_origin_or_downgrades(from: &Url, to: &Url) -> bool {
     !crate::into_url::same_origin(from, to) || (from.scheme() == "https" && to.scheme() == "http")
 }
 
@@ -282,7 +291,7 @@ mod tests {
         let replay = prev.body.as_ref().and_then(Body::try_clone);
         let status = StatusCode::from_u16(status).unwrap();
         match next(prev, replay, prev.body.is_some(), status, &headers, &[]).unwrap() {
-            Next::Follow(hop) => *hop,
+            Next::Follow { hop, .. } => *hop,
             Next::Stop => panic!("stopped"),
         }
     }
@@ -374,7 +383,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(LOCATION, HeaderValue::from_static("https://b.test/y"));
         let declared = [HeaderName::from_static("x-api-key")];
-        let Next::Follow(next) =
+        let Next::Follow { hop: next, .. } =
             next(&prev, None, false, StatusCode::FOUND, &headers, &declared).unwrap()
         else {
             panic!("stopped");

@@ -83,6 +83,13 @@ impl StreamingResponse {
         &self.head
     }
 
+    /// Replaces the body by `f` of it: for a layer that wraps the body (decoding, a
+    /// deadline, progress) and keeps the head.
+    pub(crate) fn map_body(&mut self, f: impl FnOnce(ResponseBody) -> ResponseBody) {
+        let body = std::mem::replace(&mut self.body, ResponseBody::empty());
+        self.body = f(body);
+    }
+
     /// The head, to change (a middleware adding a header, say).
     ///
     /// # Examples

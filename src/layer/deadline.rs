@@ -39,8 +39,7 @@ impl Middleware for TotalDeadline {
                 return Err(expired());
             };
             let mut response = response?;
-            let body = std::mem::replace(&mut response.body, crate::body::ResponseBody::empty());
-            response.body = timeouts::until_deadline(body, deadline, expired);
+            response.map_body(|body| timeouts::until_deadline(body, deadline, expired));
             Ok(response)
         })
     }

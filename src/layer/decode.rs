@@ -1,7 +1,6 @@
 //! Undoes the response's `Content-Encoding` (gzip, deflate, brotli, zstd) under the
 //! decoded-size cap. Left out of the stack for backends that decode themselves (fetch).
 
-use futures_util::StreamExt;
 use http::header::CONTENT_ENCODING;
 use http::{Method, StatusCode};
 
@@ -37,10 +36,9 @@ impl Middleware for Decode {
                 return Ok(response);
             }
             let body = std::mem::replace(&mut response.body, ResponseBody::empty());
+            // The head's headers change too (the codings' are taken off): not `map_body`.
             let decoded = crate::decode::decode(&mut response.head.headers, body, max_decoded);
-            let url = response.head.url.clone();
-            response.body =
-                decoded.wrap(|body| body.map(move |chunk| chunk.map_err(|e| e.with_url(&url))));
+            response.body = decoded.naming_errors(response.head.url.clone());
             Ok(response)
         })
     }

@@ -44,8 +44,7 @@ impl Middleware for Download {
         Box::pin(async move {
             let mut response = sending.await?;
             let total = response.content_length();
-            let body = std::mem::replace(&mut response.body, crate::body::ResponseBody::empty());
-            response.body = track_download(body, total, on_progress);
+            response.map_body(|body| track_download(body, total, on_progress));
             Ok(response)
         })
     }

@@ -76,7 +76,7 @@ impl Middleware for Redirects {
                     &client.sensitive_headers,
                 )
                 .map_err(|e| e.with_url(&previous.url))?;
-                let redirect::Next::Follow(hop) = follow else {
+                let redirect::Next::Follow { hop, left_origin } = follow else {
                     response.head.history = history;
                     return Ok(response);
                 };
@@ -109,7 +109,7 @@ impl Middleware for Redirects {
                     body,
                 } = *hop;
                 let mut config = overlay;
-                if redirect::leaves_origin_or_downgrades(&previous.url, &url) {
+                if left_origin {
                     // Credentials go to the origin they were given for, never further.
                     config.get_or_insert_with(Box::default).auth = Some(None);
                 }

@@ -60,8 +60,7 @@ impl Middleware for Trace {
                 if response.head.version().is_some() {
                     outer.record("version", response.head.http_version());
                 }
-                let body = std::mem::replace(&mut response.body, ResponseBody::empty());
-                response.body = body.wrap(|body| InSpan { body, span: outer });
+                response.map_body(|body| body.wrap(|body| InSpan { body, span: outer }));
                 Ok(response)
             }
             .instrument(span),

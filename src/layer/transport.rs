@@ -2,8 +2,6 @@
 //! [`StreamingResponse`], with the read timeout between body chunks and errors that name
 //! the URL.
 
-use futures_util::StreamExt;
-
 use crate::backend::{FinalUrl, SendOptions, VersionUnknown};
 use crate::client::ClientInner;
 use crate::error::{Error, ErrorKind, Result};
@@ -69,9 +67,7 @@ pub(super) fn send(
             None => url,
         };
         let body = crate::timeouts::read_timeout(body, read_timeout);
-        let error_url = url.clone();
-        let body =
-            body.wrap(|body| body.map(move |chunk| chunk.map_err(|e| e.with_url(&error_url))));
+        let body = body.naming_errors(url.clone());
         let head = ResponseHead {
             status: parts.status,
             version,
