@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{builder, json, server};
+use common::{builder, json, proxied, server};
 use httplib::{ErrorKind, Proxy};
 use httplib_testserver::ExternalProxy;
 
@@ -61,10 +61,7 @@ async fn https_requests_go_through_a_connect_tunnel() {
 #[tokio::test]
 async fn proxy_credentials_go_to_the_proxy_only() {
     let proxy = tinyproxy(Some(("alice", "s3cret")));
-    let with = builder()
-        .proxy(Proxy::all(&proxy.url_with_credentials()).unwrap())
-        .build()
-        .unwrap();
+    let with = proxied(&proxy.url_with_credentials());
     let r = with.get(server().http_url("/echo")).await.unwrap();
     assert!(r.is_success());
     assert!(
@@ -79,10 +76,7 @@ async fn proxy_credentials_go_to_the_proxy_only() {
     );
 
     // Without them: the proxy's 407, as a Proxy error, for both kinds of request.
-    let without = builder()
-        .proxy(Proxy::all(&proxy.url()).unwrap())
-        .build()
-        .unwrap();
+    let without = proxied(&proxy.url());
     let err = without.get(server().http_url("/echo")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
     assert!(err.to_string().contains("407"), "{err}");
@@ -114,10 +108,7 @@ async fn no_proxy_lists_and_a_dead_proxy() {
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = dead.local_addr().unwrap().port();
     drop(dead);
-    let client = builder()
-        .proxy(Proxy::all(&format!("http://127.0.0.1:{port}")).unwrap())
-        .build()
-        .unwrap();
+    let client = proxied(&format!("http://127.0.0.1:{port}"));
     let err = client.get(server().http_url("/echo")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
     assert!(err.to_string().contains("cannot reach the proxy"), "{err}");

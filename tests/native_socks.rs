@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{builder, server};
+use common::{builder, proxied, server};
 use httplib::{ErrorKind, Proxy};
 use httplib_testserver::ExternalProxy;
 
@@ -48,10 +48,7 @@ async fn socks5_and_socks5h_carry_http_and_https() {
 #[tokio::test]
 async fn socks5_username_and_password() {
     let proxy = microsocks(Some(("bob", "pw")));
-    let with = builder()
-        .proxy(Proxy::all(&proxy.url_with_credentials()).unwrap())
-        .build()
-        .unwrap();
+    let with = proxied(&proxy.url_with_credentials());
     assert!(
         with.get(server().http_url("/echo"))
             .await
@@ -59,17 +56,11 @@ async fn socks5_username_and_password() {
             .is_success()
     );
 
-    let without = builder()
-        .proxy(Proxy::all(&proxy.url()).unwrap())
-        .build()
-        .unwrap();
+    let without = proxied(&proxy.url());
     let err = without.get(server().http_url("/echo")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
     assert!(err.to_string().contains("SOCKS5"), "{err}");
-    let wrong = builder()
-        .proxy(Proxy::all(&proxy.url().replace("socks5://", "socks5://bob:nope@")).unwrap())
-        .build()
-        .unwrap();
+    let wrong = proxied(&proxy.url().replace("socks5://", "socks5://bob:nope@"));
     let err = wrong.get(server().http_url("/echo")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
     assert!(!err.to_string().contains("nope"), "{err}");

@@ -48,6 +48,13 @@ fn assert_trusted_by_default(url: &str) {
     assert!(Client::new().get(url).send_blocking().unwrap().is_success());
 }
 
+/// Asserts a client given the test server's CA as an added root trusts it.
+fn assert_trusted_once_added(ca: &str, url: &str) {
+    let ca = Certificate::from_pem(ca.as_bytes()).unwrap();
+    let added = Client::builder().add_root_certificate(ca).build().unwrap();
+    assert!(added.get(url).send_blocking().unwrap().is_success());
+}
+
 /// Asserts `client` does not trust the test server: a Connect error from the handshake.
 fn assert_untrusted(client: &Client, url: &str) {
     let err = client.get(url).send_blocking().unwrap_err();
@@ -105,9 +112,7 @@ fn without_the_variables_the_system_store_is_trusted_and_added_roots_join_it() {
         // The system's store does not hold the test server's CA.
         assert_untrusted(&Client::new(), &url);
         assert_untrusted(&Client::builder().trust_env(false).build().unwrap(), &url);
-        let ca = Certificate::from_pem(ca.as_bytes()).unwrap();
-        let added = Client::builder().add_root_certificate(ca).build().unwrap();
-        assert!(added.get(&url).send_blocking().unwrap().is_success());
+        assert_trusted_once_added(&ca, &url);
         return;
     }
     let server = TestServer::start();
@@ -123,9 +128,7 @@ fn a_variable_naming_no_certificate_leaves_the_system_store() {
     if let Some((url, ca)) = child() {
         // A client still builds (no panic in Client::new), trusting the system's store.
         assert_untrusted(&Client::new(), &url);
-        let ca = Certificate::from_pem(ca.as_bytes()).unwrap();
-        let added = Client::builder().add_root_certificate(ca).build().unwrap();
-        assert!(added.get(&url).send_blocking().unwrap().is_success());
+        assert_trusted_once_added(&ca, &url);
         return;
     }
     let server = TestServer::start();

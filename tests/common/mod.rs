@@ -24,6 +24,14 @@ pub fn client() -> Client {
     builder().build().expect("the client builds")
 }
 
+/// A client as [`builder`] makes it, with every request through the proxy at `url`.
+pub fn proxied(url: &str) -> Client {
+    builder()
+        .proxy(httplib::Proxy::all(url).expect("a valid proxy URL"))
+        .build()
+        .expect("the client builds")
+}
+
 /// `GET http://server{path}` with a default client.
 pub fn http(path: &str) -> String {
     server().http_url(path)
