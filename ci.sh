@@ -36,11 +36,12 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
 fi
-# Real proxies for the proxy tests (testserver/src/proxies.rs starts them on loopback).
-if ! command -v tinyproxy >/dev/null || ! command -v microsocks >/dev/null; then
-    step "installing Debian's tinyproxy and microsocks"
+# Real proxies for the proxy tests (testserver/src/proxies.rs starts them on loopback):
+# squid-openssl is the squid whose `https_port` serves as an HTTPS proxy.
+if ! command -v tinyproxy >/dev/null || ! command -v microsocks >/dev/null || [ ! -x /usr/sbin/squid ]; then
+    step "installing Debian's tinyproxy, squid-openssl and microsocks"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tinyproxy microsocks
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tinyproxy squid-openssl microsocks
 fi
 
 step "format"

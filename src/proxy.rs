@@ -20,10 +20,12 @@ use crate::error::{Error, ErrorKind, Result};
 ///
 /// Supported: HTTP proxies (`http://`): `http://` requests are sent to the proxy in
 /// absolute form, `https://` ones through a `CONNECT` tunnel, the TLS inside it being with
-/// the origin; and, with the `socks` cargo feature, SOCKS5 proxies (`socks5://`, the name
-/// resolved here; `socks5h://`, the name sent to the proxy), with username/password auth.
-/// Not yet: HTTPS proxies (TLS to the proxy itself): such URLs are a
-/// [`Builder`](ErrorKind::Builder) error.
+/// the origin; HTTPS proxies (`https://`): the same inside TLS with the proxy itself,
+/// verified against the client's roots like an origin (so a private proxy's CA goes to
+/// [`add_root_certificate`](crate::ClientBuilder::add_root_certificate)); and, with the
+/// `socks` cargo feature, SOCKS5 proxies (`socks5://`, the name resolved here;
+/// `socks5h://`, the name sent to the proxy), with username/password auth. Other schemes
+/// are a [`Builder`](ErrorKind::Builder) error.
 ///
 /// # Examples
 /// ```
@@ -130,7 +132,7 @@ impl Proxy {
             .with_source(e)
         })?;
         match url.scheme() {
-            "http" => {}
+            "http" | "https" => {}
             "socks5" | "socks5h" if cfg!(feature = "socks") => {}
             "socks5" | "socks5h" => {
                 return Err(Error::new(
@@ -142,7 +144,7 @@ impl Proxy {
                 return Err(Error::new(
                     ErrorKind::Builder,
                     format!(
-                        "proxies of the scheme {other:?} are not supported yet (http:// and, with the `socks` feature, socks5:// and socks5h://)"
+                        "proxies of the scheme {other:?} are not supported (http://, https:// and, with the `socks` feature, socks5:// and socks5h://)"
                     ),
                 ));
             }

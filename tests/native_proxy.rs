@@ -1,12 +1,13 @@
 //! Proxies against real ones on loopback: Debian's tinyproxy (HTTP forward and `CONNECT`,
-//! with and without Basic auth), started by `testserver::ExternalProxy` (ci.sh installs it);
-//! each test proves from the proxy's own log that the request went through it.
+//! with and without Basic auth) and squid as an HTTPS proxy (TLS to the proxy itself),
+//! started by `testserver::ExternalProxy` (ci.sh installs them); each test proves from the
+//! proxy's own log that the request went through it.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
 use common::{builder, json, proxied, server};
-use httplib::{ErrorKind, Proxy};
+use httplib::{Certificate, Client, ErrorKind, Proxy};
 use httplib_testserver::ExternalProxy;
 
 fn tinyproxy(credentials: Option<(&str, &str)>) -> ExternalProxy {
@@ -116,12 +117,97 @@ async fn no_proxy_lists_and_a_dead_proxy() {
 
 #[test]
 fn unsupported_proxy_schemes_are_refused_when_built() {
-    for url in [
-        "socks5://127.0.0.1:1080",
-        "https://127.0.0.1:3128",
-        "nonsense",
-    ] {
+    for url in ["socks5://127.0.0.1:1080", "ftp://127.0.0.1:21", "nonsense"] {
         let err = Proxy::all(url).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Builder, "{url}: {err}");
     }
+}
+
+// ---- HTTPS proxies (squid's https_port) ----------------------------------------------
+
+fn squid(credentials: Option<(&str, &str)>) -> ExternalProxy {
+    ExternalProxy::squid_https(credentials).expect("squid runs (ci.sh installs it)")
+}
+
+/// A client trusting the test server's CA and the proxy's, every request through it.
+fn through_squid(proxy: &ExternalProxy, url: &str) -> Client {
+    let ca = Certificate::from_pem(proxy.ca_pem().expect("an HTTPS proxy").as_bytes()).unwrap();
+    builder()
+        .add_root_certificate(ca)
+        .proxy(Proxy::all(url).unwrap())
+        .http2(true)
+        .build()
+        .unwrap()
+}
+
+// Multi-threaded: the connection's task closes the tunnel while the test waits for the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_proxy_forwards_http_and_tunnels_https_inside_its_tls() {
+    let proxy = squid(None);
+    let client = through_squid(&proxy, &proxy.url());
+    let url = server().http_url("/echo?via=squid");
+    let r = client.get(&url).await.unwrap();
+    assert!(r.is_success());
+    assert_eq!(json(&r)["args"]["via"], "squid");
+    // (squid logs a request when it ends: a tunnel when it closes.)
+    assert!(proxy.logged(&format!(" GET {url} ")), "{}", proxy.log());
+
+    let url = server().https_url("/echo");
+    let r = client.get(&url).await.unwrap();
+    assert!(r.is_success());
+    // TLS in TLS: ALPN inside the tunnel is with the origin, which speaks HTTP/2.
+    assert_eq!(r.http_version(), "HTTP/2");
+    let authority = url::Url::parse(&url).unwrap();
+    drop(client);
+    let connect = format!(
+        " CONNECT {}:{} ",
+        authority.host_str().unwrap(),
+        authority.port().unwrap()
+    );
+    assert!(proxy.logged(&connect), "{}", proxy.log());
+}
+
+#[tokio::test]
+async fn an_https_proxy_gets_the_credentials_inside_its_tls() {
+    let proxy = squid(Some(("alice", "s3cret")));
+    let with = through_squid(&proxy, &proxy.url_with_credentials());
+    let url = server().http_url("/echo?who=alice");
+    let r = with.get(&url).await.unwrap();
+    assert!(r.is_success());
+    assert!(
+        json(&r)["headers"].get("proxy-authorization").is_none(),
+        "the origin never sees them"
+    );
+    assert!(
+        with.get(server().https_url("/echo"))
+            .await
+            .unwrap()
+            .is_success()
+    );
+    // squid's access log names the user each request came with.
+    assert!(
+        proxy.logged(&format!(" GET {url} alice ")),
+        "{}",
+        proxy.log()
+    );
+
+    let without = through_squid(&proxy, &proxy.url());
+    for url in [server().http_url("/echo"), server().https_url("/echo")] {
+        let err = without.get(&url).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Proxy, "{url}: {err}");
+        assert!(err.to_string().contains("407"), "{url}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn an_https_proxy_with_an_untrusted_certificate_is_a_proxy_error() {
+    let proxy = squid(None);
+    // The test server's CA only: not the one that signed the proxy's certificate.
+    let client = proxied(&proxy.url());
+    let err = client.get(server().http_url("/echo")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
+    let text = format!("{err:#}");
+    assert!(text.contains("TLS with the proxy 127.0.0.1"), "{text}");
+    assert!(text.contains("invalid peer certificate"), "{text}");
+    assert!(!proxy.log().contains(" GET "), "{}", proxy.log());
 }

@@ -126,3 +126,27 @@ fn the_lowercase_variable_wins_as_in_curl() {
     );
     assert!(log.contains("case=lowercase"), "{log}");
 }
+
+#[test]
+fn an_https_proxy_from_the_environment_is_trusted_through_ssl_cert_file() {
+    if let Some(base) = child() {
+        get(&base, &Client::new(), "tls-to-proxy");
+        return;
+    }
+    let server = TestServer::start();
+    let proxy = ExternalProxy::squid_https(None).expect("squid runs (ci.sh installs it)");
+    // The proxy's CA, trusted as the OS store would trust it: through SSL_CERT_FILE.
+    let ca = std::env::temp_dir().join(format!("httplib-proxy-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca, proxy.ca_pem().expect("an HTTPS proxy")).unwrap();
+    let log = run(
+        "an_https_proxy_from_the_environment_is_trusted_through_ssl_cert_file",
+        &server,
+        &proxy,
+        &[
+            ("ALL_PROXY", proxy.url()),
+            ("SSL_CERT_FILE", ca.display().to_string()),
+        ],
+    );
+    let _ = std::fs::remove_file(&ca);
+    assert!(log.contains("case=tls-to-proxy"), "{log}");
+}

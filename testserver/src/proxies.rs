@@ -1,13 +1,15 @@
 //! Real proxies for the proxy tests: Debian's tinyproxy (HTTP forward and `CONNECT`, with
-//! or without Basic auth) and microsocks (SOCKS5, with or without username/password),
-//! each started on a free loopback port with a configuration of its own, its log captured
-//! so that a test can prove a request went through it, and stopped (by its PID) when
-//! dropped. `ci.sh` installs both; a missing binary is an error that says so, never a skip.
+//! or without Basic auth), squid (an HTTPS proxy: TLS to the proxy itself) and microsocks
+//! (SOCKS5, with or without username/password), each started on a free loopback port with
+//! a configuration of its own, its log captured so that a test can prove a request went
+//! through it, and stopped (by its PID) when dropped. `ci.sh` installs them; a missing
+//! binary is an error that says so, never a skip.
 
 use std::fs;
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -21,6 +23,10 @@ pub struct ExternalProxy {
     scheme: &'static str,
     credentials: Option<(String, String)>,
     log: Arc<Mutex<String>>,
+    /// A log the proxy writes to a file (squid's access log), read with the captured output.
+    log_file: Option<PathBuf>,
+    /// The CA that signed the proxy's own certificate (an HTTPS proxy), PEM.
+    ca_pem: Option<String>,
     dir: PathBuf,
 }
 
@@ -49,6 +55,70 @@ impl ExternalProxy {
         let mut command = Command::new("tinyproxy");
         command.arg("-d").arg("-c").arg(&path);
         ExternalProxy::spawn(command, "tinyproxy", port, "http", credentials, dir)
+    }
+
+    /// squid as an HTTPS proxy on 127.0.0.1 (`https_port`: clients speak TLS to it, with a
+    /// certificate for 127.0.0.1 signed by [`ca_pem`](Self::ca_pem)), forwarding `http://`
+    /// requests and opening `CONNECT` tunnels. With `credentials`, it demands Basic
+    /// credentials (407 without) through squid's `basic_fake_auth`, which takes any
+    /// password: its access log names the user each request came with.
+    ///
+    /// # Errors
+    /// squid is not installed, or did not start listening within 10 s.
+    pub fn squid_https(credentials: Option<(&str, &str)>) -> io::Result<ExternalProxy> {
+        let dir = private_dir("squid")?;
+        // squid started as root runs as the `proxy` user: it must write here.
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o777))?;
+        let port = free_port()?;
+        let certs = crate::tls::Certs::generate().map_err(io::Error::other)?;
+        let (cert, key) = (dir.join("proxy.pem"), dir.join("proxy.key"));
+        fs::write(&cert, &certs.leaf_pem)?;
+        fs::write(&key, &certs.leaf_key_pem)?;
+        fs::set_permissions(&key, fs::Permissions::from_mode(0o644))?;
+        let access_log = dir.join("access.log");
+        let lines = [
+            format!(
+                "https_port 127.0.0.1:{port} tls-cert={} tls-key={}",
+                cert.display(),
+                key.display()
+            ),
+            format!("pid_filename {}", dir.join("squid.pid").display()),
+            format!("access_log stdio:{}", access_log.display()),
+            format!("cache_log {}", dir.join("cache.log").display()),
+            format!("coredump_dir {}", dir.display()),
+            "cache deny all".into(),
+            "cache_mem 8 MB".into(),
+            "visible_hostname localhost".into(),
+            "pinger_enable off".into(),
+            "shutdown_lifetime 0 seconds".into(),
+            // The log shows whole URLs, query included.
+            "strip_query_terms off".into(),
+            "acl local src 127.0.0.1/32".into(),
+        ];
+        let mut config = lines.join("\n");
+        if credentials.is_some() {
+            config.push_str(
+                "\nauth_param basic program /usr/lib/squid/basic_fake_auth\n\
+                 acl authed proxy_auth REQUIRED\nhttp_access allow local authed",
+            );
+        } else {
+            config.push_str("\nhttp_access allow local");
+        }
+        config.push_str("\nhttp_access deny all\n");
+        let path = dir.join("squid.conf");
+        fs::write(&path, config)?;
+        // /usr/sbin may not be on a user's PATH.
+        let binary = Path::new("/usr/sbin/squid");
+        let mut command = Command::new(if binary.exists() {
+            binary
+        } else {
+            Path::new("squid")
+        });
+        command.arg("-N").arg("-f").arg(&path);
+        let mut proxy = ExternalProxy::spawn(command, "squid", port, "https", credentials, dir)?;
+        proxy.log_file = Some(access_log);
+        proxy.ca_pem = Some(certs.ca_pem);
+        Ok(proxy)
     }
 
     /// microsocks (SOCKS5) on 127.0.0.1, with username/password auth (RFC 1929) when
@@ -109,6 +179,8 @@ impl ExternalProxy {
             scheme,
             credentials: credentials.map(|(u, p)| (u.to_owned(), p.to_owned())),
             log,
+            log_file: None,
+            ca_pem: None,
             dir,
         };
         proxy.wait_listening(name)?;
@@ -156,13 +228,23 @@ impl ExternalProxy {
         }
     }
 
-    /// What it has logged so far (tinyproxy: each request line; microsocks: each
-    /// connection it made).
+    /// The CA that signed an HTTPS proxy's certificate (PEM), for the client to trust.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// What it has logged so far (tinyproxy: each request line; squid: its access log, a
+    /// line per request with the user; microsocks: each connection it made).
     pub fn log(&self) -> String {
-        self.log
+        let mut log = self
+            .log
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .clone();
+        if let Some(file) = &self.log_file {
+            log.push_str(&fs::read_to_string(file).unwrap_or_default());
+        }
+        log
     }
 
     /// Waits up to 5 s for `needle` to appear in its log (logs are written as the proxy

@@ -28,6 +28,9 @@ pub(crate) struct Certs {
     pub(crate) ca_der: Vec<u8>,
     leaf_der: CertificateDer<'static>,
     leaf_key: Vec<u8>,
+    /// The leaf and its key as PEM, for servers that are not ours (squid).
+    pub(crate) leaf_pem: String,
+    pub(crate) leaf_key_pem: String,
 }
 
 impl Certs {
@@ -60,6 +63,8 @@ impl Certs {
             ca_der: ca_cert.der().to_vec(),
             leaf_der: leaf_cert.der().clone(),
             leaf_key: leaf_key.serialize_der(),
+            leaf_pem: leaf_cert.pem(),
+            leaf_key_pem: leaf_key.serialize_pem(),
         })
     }
 

@@ -3,8 +3,9 @@
 //! 1. resolve the host ([`dns`](super::dns)),
 //! 2. TCP, racing the addresses by Happy Eyeballs ([`happy_eyeballs`](super::happy_eyeballs),
 //!    each attempt by [`tcp`](super::tcp)), or the client's Unix socket instead,
-//! 3. through a proxy, when the request has one ([`proxy`](super::proxy)): a `CONNECT`
-//!    tunnel to an `https://` origin (an `http://` one is sent to the proxy as it is),
+//! 3. through a proxy, when the request has one ([`proxy`](super::proxy)): TLS with an
+//!    HTTPS proxy, then a `CONNECT` tunnel to an `https://` origin (an `http://` one is
+//!    sent to the proxy as it is), or SOCKS5,
 //! 4. TLS by rustls for `https`, reading which protocol ALPN settled on.
 
 use std::io;
@@ -31,7 +32,10 @@ use crate::error::{Error, ErrorKind, Result};
 /// A connected socket, plain or TLS.
 pub(crate) enum Io {
     Plain(TcpStream),
+    /// TLS with the origin, or (for an `http://` origin) with an HTTPS proxy.
     Tls(Box<TlsStream<TcpStream>>),
+    /// The origin's TLS inside a tunnel through an HTTPS proxy's TLS.
+    Tunneled(Box<TlsStream<TlsStream<TcpStream>>>),
     #[cfg(unix)]
     Unix(tokio::net::UnixStream),
 }
@@ -126,6 +130,9 @@ pub(crate) async fn connect(
             }
             tcp
         }
+        super::proxy::Kind::Https => {
+            return through_https_proxy(key, connector, route, tcp, remote, budget).await;
+        }
         #[cfg(feature = "socks")]
         super::proxy::Kind::Socks5 { remote_dns } => {
             // socks5://: the name is resolved here, as it would be without the proxy.
@@ -143,6 +150,50 @@ pub(crate) async fn connect(
         }
     };
     secure(key, connector, tcp, Some(remote), budget).await
+}
+
+/// Through an HTTPS proxy: TLS with the proxy (HTTP/1.1 by ALPN), then for an `https://`
+/// origin a `CONNECT` tunnel inside it and the origin's own TLS inside the tunnel.
+async fn through_https_proxy(
+    key: &Key,
+    connector: &Connector,
+    route: &super::proxy::Route,
+    tcp: TcpStream,
+    remote: SocketAddr,
+    budget: Budget,
+) -> Result<Connected> {
+    let proxy_tls = connector.proxy_tls.as_ref().unwrap_or(&connector.tls);
+    let mut to_proxy = budget
+        .run(handshake(&route.host, route.port, proxy_tls, tcp))
+        .await
+        .map_err(|e| {
+            if e.kind() == ErrorKind::ConnectTimeout {
+                return e;
+            }
+            Error::new(
+                ErrorKind::Proxy,
+                format!("TLS with the proxy {}:{} failed", route.host, route.port),
+            )
+            .with_source(e)
+        })?;
+    if !key.https {
+        return Ok(Connected {
+            io: Io::Tls(Box::new(to_proxy)),
+            http2: false,
+            remote: Some(remote),
+        });
+    }
+    budget
+        .run(super::proxy::tunnel(&mut to_proxy, key, route))
+        .await?;
+    let stream = budget
+        .run(handshake(&key.host, key.port, &connector.tls, to_proxy))
+        .await?;
+    Ok(Connected {
+        http2: negotiated_h2(&stream),
+        io: Io::Tunneled(Box::new(stream)),
+        remote: Some(remote),
+    })
 }
 
 /// The last step: TLS for `https`, nothing for `http`.
@@ -221,30 +272,58 @@ async fn tls(
     tcp: TcpStream,
     remote: Option<SocketAddr>,
 ) -> Result<Connected> {
-    let name = ServerName::try_from(key.host.to_string()).map_err(|e| {
+    let stream = handshake(&key.host, key.port, tls, tcp).await?;
+    Ok(Connected {
+        http2: negotiated_h2(&stream),
+        io: Io::Tls(Box::new(stream)),
+        remote,
+    })
+}
+
+/// A TLS handshake with `host` over `stream` (TCP, or a tunnel through an HTTPS proxy).
+async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
+    host: &str,
+    port: u16,
+    tls: &Arc<ClientConfig>,
+    stream: S,
+) -> Result<TlsStream<S>> {
+    let name = ServerName::try_from(host.to_owned()).map_err(|e| {
         Error::new(
             ErrorKind::Connect,
-            format!("{:?} is not a valid TLS server name", key.host),
+            format!("{host:?} is not a valid TLS server name"),
         )
         .with_source(e)
     })?;
     let stream = TlsConnector::from(tls.clone())
-        .connect(name, tcp)
+        .connect(name, stream)
         .await
         .map_err(|e| {
             Error::new(
                 ErrorKind::Connect,
-                format!("TLS handshake with {}:{} failed", key.host, key.port),
+                format!("TLS handshake with {host}:{port} failed"),
             )
             .with_source(e)
         })?;
-    let http2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
-    crate::trace::event!(host = %key.host, alpn = %String::from_utf8_lossy(stream.get_ref().1.alpn_protocol().unwrap_or(b"none")), "TLS handshake done");
-    Ok(Connected {
-        io: Io::Tls(Box::new(stream)),
-        http2,
-        remote,
-    })
+    crate::trace::event!(host = %host, alpn = %String::from_utf8_lossy(stream.get_ref().1.alpn_protocol().unwrap_or(b"none")), "TLS handshake done");
+    Ok(stream)
+}
+
+/// True when ALPN settled on HTTP/2.
+fn negotiated_h2<S>(stream: &TlsStream<S>) -> bool {
+    stream.get_ref().1.alpn_protocol() == Some(b"h2")
+}
+
+/// Runs `$body` with `$s` bound to the socket inside an [`Io`], whichever it is.
+macro_rules! each_io {
+    ($io:expr, $s:ident => $body:expr) => {
+        match $io {
+            Io::Plain($s) => $body,
+            Io::Tls($s) => $body,
+            Io::Tunneled($s) => $body,
+            #[cfg(unix)]
+            Io::Unix($s) => $body,
+        }
+    };
 }
 
 impl AsyncRead for Io {
@@ -253,12 +332,7 @@ impl AsyncRead for Io {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Io::Tls(s) => Pin::new(s).poll_read(cx, buf),
-            #[cfg(unix)]
-            Io::Unix(s) => Pin::new(s).poll_read(cx, buf),
-        }
+        each_io!(self.get_mut(), s => Pin::new(s).poll_read(cx, buf))
     }
 }
 
@@ -268,12 +342,7 @@ impl AsyncWrite for Io {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Io::Tls(s) => Pin::new(s).poll_write(cx, buf),
-            #[cfg(unix)]
-            Io::Unix(s) => Pin::new(s).poll_write(cx, buf),
-        }
+        each_io!(self.get_mut(), s => Pin::new(s).poll_write(cx, buf))
     }
 
     fn poll_write_vectored(
@@ -281,38 +350,18 @@ impl AsyncWrite for Io {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            Io::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            #[cfg(unix)]
-            Io::Unix(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-        }
+        each_io!(self.get_mut(), s => Pin::new(s).poll_write_vectored(cx, bufs))
     }
 
     fn is_write_vectored(&self) -> bool {
-        match self {
-            Io::Plain(s) => s.is_write_vectored(),
-            Io::Tls(s) => s.is_write_vectored(),
-            #[cfg(unix)]
-            Io::Unix(s) => s.is_write_vectored(),
-        }
+        each_io!(self, s => s.is_write_vectored())
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_flush(cx),
-            Io::Tls(s) => Pin::new(s).poll_flush(cx),
-            #[cfg(unix)]
-            Io::Unix(s) => Pin::new(s).poll_flush(cx),
-        }
+        each_io!(self.get_mut(), s => Pin::new(s).poll_flush(cx))
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Io::Tls(s) => Pin::new(s).poll_shutdown(cx),
-            #[cfg(unix)]
-            Io::Unix(s) => Pin::new(s).poll_shutdown(cx),
-        }
+        each_io!(self.get_mut(), s => Pin::new(s).poll_shutdown(cx))
     }
 }

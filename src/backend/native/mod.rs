@@ -54,6 +54,11 @@ pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
     // A configuration of the user's own may offer h2 with `http2` off: the pool must then
     // expect HTTP/2 connections all the same.
     let http2 = options.http2 || tls.alpn_protocols.iter().any(|p| p == b"h2");
+    let proxies = Proxies::new(options);
+    let proxy_tls = match proxies {
+        Some(_) => Some(tls::proxy_config(options)?),
+        None => None,
+    };
     let connector = Connector {
         dialer: Dialer {
             resolver: Resolver::new(&options.dns),
@@ -64,13 +69,14 @@ pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
             unix_socket: options.unix_socket.clone(),
         },
         tls,
+        proxy_tls,
         http2,
         http2_prior_knowledge: options.http2_prior_knowledge,
         http2_keep_alive: options.http2_keep_alive,
     };
     Ok(Arc::new(NativeBackend {
         pool: Pool::new(options.limits, connector),
-        proxies: Proxies::new(options),
+        proxies,
     }))
 }
 

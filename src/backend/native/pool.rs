@@ -100,7 +100,7 @@ impl Key {
     pub(crate) fn forwarded(&self) -> Option<&Route> {
         self.proxy
             .as_ref()
-            .filter(|route| !self.https && route.kind == super::proxy::Kind::Http)
+            .filter(|route| !self.https && route.kind.speaks_http())
     }
 }
 
@@ -108,6 +108,8 @@ impl Key {
 pub(crate) struct Connector {
     pub(crate) dialer: Dialer,
     pub(crate) tls: Arc<rustls::ClientConfig>,
+    /// For the TLS to HTTPS proxies (HTTP/1.1 by ALPN); `None` without proxy rules.
+    pub(crate) proxy_tls: Option<Arc<rustls::ClientConfig>>,
     pub(crate) http2: bool,
     pub(crate) http2_prior_knowledge: bool,
     /// The HTTP/2 keep-alive PING interval (and how long to wait for its answer).
@@ -883,6 +885,7 @@ mod tests {
         let connector = Connector {
             dialer: Dialer::default(),
             tls: Arc::new(tls),
+            proxy_tls: None,
             http2: false,
             http2_prior_knowledge: false,
             http2_keep_alive: None,

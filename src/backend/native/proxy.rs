@@ -1,6 +1,7 @@
 //! The proxy step of a connection: which proxy a request goes through (the client's
 //! [`Proxy`]s, then the environment's, as curl reads it: hyper-util's matcher), and the
-//! `CONNECT` tunnel to an `https://` origin. An `http://` origin is not tunnelled: its
+//! `CONNECT` tunnel to an `https://` origin (over TCP to an `http://` proxy, over TLS to an
+//! `https://` one). An `http://` origin is not tunnelled: its
 //! requests go to the proxy in absolute form with `Proxy-Authorization` (see `build` in
 //! `mod.rs`).
 
@@ -9,8 +10,7 @@ use std::sync::Arc;
 
 use http::HeaderValue;
 use hyper_util::client::proxy::matcher::Matcher;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::pool::Key;
 use crate::backend::TransportOptions;
@@ -41,11 +41,30 @@ pub(crate) struct Route {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Kind {
     Http,
+    /// HTTP inside TLS to the proxy itself (`https://`).
+    Https,
     /// SOCKS5; `remote_dns` (`socks5h://`): the origin's name goes to the proxy.
     #[cfg(feature = "socks")]
     Socks5 {
         remote_dns: bool,
     },
+}
+
+impl Kind {
+    /// True for the HTTP proxies (`http://`, `https://`): they take `http://` requests in
+    /// absolute form and open `CONNECT` tunnels.
+    pub(crate) fn speaks_http(self) -> bool {
+        matches!(self, Kind::Http | Kind::Https)
+    }
+
+    fn default_port(self) -> u16 {
+        match self {
+            Kind::Http => 80,
+            Kind::Https => 443,
+            #[cfg(feature = "socks")]
+            Kind::Socks5 { .. } => 1080,
+        }
+    }
 }
 
 impl fmt::Debug for Route {
@@ -73,7 +92,8 @@ impl Proxies {
     /// The proxy for a request to `uri`, if any.
     ///
     /// # Errors
-    /// The environment names a proxy of a scheme not supported yet (`https://`, SOCKS).
+    /// The environment names a proxy of a scheme not supported (SOCKS without the `socks`
+    /// feature, or none of the proxy schemes).
     pub(crate) fn route(&self, uri: &http::Uri) -> Result<Option<Route>> {
         let Some(intercept) = self.matchers.iter().find_map(|m| m.intercept(uri)) else {
             return Ok(None);
@@ -81,6 +101,7 @@ impl Proxies {
         let proxy = intercept.uri();
         let kind = match proxy.scheme_str() {
             Some("http") => Kind::Http,
+            Some("https") => Kind::Https,
             #[cfg(feature = "socks")]
             Some("socks5") => Kind::Socks5 { remote_dns: false },
             #[cfg(feature = "socks")]
@@ -89,7 +110,7 @@ impl Proxies {
                 return Err(Error::new(
                     ErrorKind::Proxy,
                     format!(
-                        "proxies of the scheme {:?} are not supported (http://, and socks5:// with the `socks` feature)",
+                        "proxies of the scheme {:?} are not supported (http://, https://, and socks5:// with the `socks` feature)",
                         other.unwrap_or_default()
                     ),
                 ));
@@ -105,10 +126,8 @@ impl Proxies {
         Ok(Some(Route {
             kind,
             host: host.trim_start_matches('[').trim_end_matches(']').into(),
-            port: proxy
-                .port_u16()
-                .unwrap_or(if kind == Kind::Http { 80 } else { 1080 }),
-            authorization: authorization.filter(|_| kind == Kind::Http),
+            port: proxy.port_u16().unwrap_or(kind.default_port()),
+            authorization: authorization.filter(|_| kind.speaks_http()),
             credentials: intercept
                 .raw_auth()
                 .map(|(user, password)| (user.to_owned(), password.to_owned())),
@@ -165,7 +184,11 @@ fn matcher(proxy: &Proxy) -> Matcher {
 /// # Errors
 /// [`Proxy`](ErrorKind::Proxy): the proxy refused (its status in the message), closed the
 /// connection, or answered something other than HTTP.
-pub(crate) async fn tunnel(tcp: &mut TcpStream, key: &Key, route: &Route) -> Result<()> {
+pub(crate) async fn tunnel(
+    tcp: &mut (impl AsyncRead + AsyncWrite + Unpin),
+    key: &Key,
+    route: &Route,
+) -> Result<()> {
     let authority = if key.host.contains(':') {
         format!("[{}]:{}", key.host, key.port)
     } else {
@@ -250,11 +273,11 @@ pub(crate) async fn tunnel(tcp: &mut TcpStream, key: &Key, route: &Route) -> Res
 /// protocol.
 #[cfg(feature = "socks")]
 pub(crate) async fn socks5(
-    tcp: TcpStream,
+    tcp: tokio::net::TcpStream,
     key: &Key,
     route: &Route,
     origin: Option<std::net::SocketAddr>,
-) -> Result<TcpStream> {
+) -> Result<tokio::net::TcpStream> {
     use tokio_socks::tcp::Socks5Stream;
     let target: tokio_socks::TargetAddr<'_> = match origin {
         Some(addr) => tokio_socks::TargetAddr::Ip(addr),

@@ -49,6 +49,21 @@ pub(crate) fn config(options: &TransportOptions) -> Result<Arc<ClientConfig>> {
     } else {
         Alpn::Http1
     };
+    config_offering(options, alpn)
+}
+
+/// The configuration for the TLS to an HTTPS proxy: the same trust and client certificate
+/// as [`config`]'s, offering HTTP/1.1 only (a proxy is spoken to in HTTP/1.1).
+pub(crate) fn proxy_config(options: &TransportOptions) -> Result<Arc<ClientConfig>> {
+    if let Some(own) = &options.tls_config {
+        let mut config = ClientConfig::clone(own);
+        config.alpn_protocols = Alpn::Http1.protocols();
+        return Ok(Arc::new(config));
+    }
+    config_offering(options, Alpn::Http1)
+}
+
+fn config_offering(options: &TransportOptions, alpn: Alpn) -> Result<Arc<ClientConfig>> {
     if let Some(own) = &options.tls_config {
         if !own.alpn_protocols.is_empty() {
             return Ok(own.clone());
