@@ -68,14 +68,23 @@ cargo test -p httplib --features tracing --lib --locked trace::
 cargo clippy -p httplib --all-targets --features tracing --locked -- -D warnings
 cargo clippy -p httplib --target "$WASM" --all-targets --features tracing --locked -- -D warnings
 
-step "cargo features: none (no JSON, cookie jar, content codings or charsets: the library and its unit tests), then each alone (clippy-clean), natively and for $WASM"
-# Natively a crypto provider is needed (`ring` or `aws-lc-rs`) until TLS itself is a feature.
-cargo clippy -p httplib --lib --no-default-features --features ring --locked -- -D warnings
-cargo test -p httplib --lib --no-default-features --features ring --locked
-for feature in json cookies gzip deflate brotli zstd charset tracing socks; do
-    cargo clippy -p httplib --lib --no-default-features --features "$feature,ring" --locked -q -- -D warnings
+step "cargo features: none (a plain HTTP/1.1 client: clippy, the unit tests and the suites that need no feature, tests/native_features.rs among them), then each alone (clippy-clean), natively and for $WASM"
+cargo clippy -p httplib --all-targets --no-default-features --locked -- -D warnings
+cargo test -p httplib --no-default-features --lib --tests --locked
+for feature in rustls ring http2 json cookies gzip deflate brotli zstd charset tracing socks; do
+    cargo clippy -p httplib --lib --no-default-features --features "$feature" --locked -q -- -D warnings
 done
+# `rustls` with no provider feature: the process default, or a builder error saying so.
+cargo test -p httplib --lib --no-default-features --features rustls --locked -q tls::
 cargo clippy -p httplib --lib --target "$WASM" --no-default-features --locked -- -D warnings
+
+msrv=$(awk -F'"' '/^rust-version/ { print $2 }' Cargo.toml)
+step "the declared rust-version ($msrv): the library checks on it natively (default features, none, socks and tracing) and for $WASM (the npm package's features)"
+rustup toolchain install "$msrv" --profile minimal --target "$WASM" >/dev/null
+cargo +"$msrv" check -p httplib --lib --locked -q
+cargo +"$msrv" check -p httplib --lib --no-default-features --locked -q
+cargo +"$msrv" check -p httplib --lib --features socks,tracing --locked -q
+cargo +"$msrv" check -p httplib --lib --target "$WASM" --no-default-features --features js-api --locked -q
 
 step "SOCKS5 proxies (feature \`socks\`) against microsocks, and clippy with it on"
 cargo test -p httplib --features socks --test native_socks --locked 2>&1 | tee -a "$workdir/native.log"

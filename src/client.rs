@@ -844,6 +844,8 @@ impl ClientBuilder {
     /// ```
     ///
     /// # Platform
+    /// Natively it needs the `http2` cargo feature (a default): without it,
+    /// [`build`](Self::build) is a [`Builder`](crate::ErrorKind::Builder) error naming it.
     /// On wasm32 the browser or Node negotiates the version itself and this setting has no
     /// effect.
     pub fn http2(mut self, enabled: bool) -> ClientBuilder {
@@ -865,6 +867,8 @@ impl ClientBuilder {
     /// ```
     ///
     /// # Platform
+    /// Natively it needs the `http2` cargo feature (a default): without it,
+    /// [`build`](Self::build) is a [`Builder`](crate::ErrorKind::Builder) error naming it.
     /// On wasm32 the browser or Node negotiates the version itself and this setting has no
     /// effect.
     pub fn http2_prior_knowledge(mut self) -> ClientBuilder {
@@ -1335,9 +1339,9 @@ impl ClientBuilder {
     /// ```
     ///
     /// # Platform
-    /// Native only, and not compiled for wasm32, where there is no rustls: the browser or
-    /// Node owns TLS there.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// Native only, with the `rustls` feature (a default); not compiled for wasm32, where
+    /// there is no rustls: the browser or Node owns TLS there.
+    #[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
     pub fn tls_config(mut self, config: impl Into<Arc<rustls::ClientConfig>>) -> ClientBuilder {
         self.transport.tls_config = Some(config.into());
         self

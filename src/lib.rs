@@ -69,9 +69,14 @@
 //!   came, its `Content-Encoding` kept.
 //! - `socks`: SOCKS5 proxies (`socks5://`, `socks5h://`) for [`Proxy`].
 //! - `charset` (default): `text()` decodes the charset the response declares (else UTF-8 only).
-//! - `ring` (default) or `aws-lc-rs`: the rustls crypto provider of the native backend
-//!   (`aws-lc-rs` needs a C compiler, and wins when both are on). Natively one of them
-//!   must be on; wasm32 uses neither.
+//! - `rustls` (default): TLS natively (`https://` URLs and proxies). Without it the native
+//!   backend speaks cleartext HTTP only: an `https://` URL is an
+//!   [`UnsupportedProtocol`](ErrorKind::UnsupportedProtocol) error.
+//! - `ring` (default) or `aws-lc-rs`: the rustls crypto provider (`aws-lc-rs` needs a C
+//!   compiler, and wins when both are on); with `rustls` and neither, the process-wide
+//!   default provider. wasm32 compiles none of them: the platform owns TLS.
+//! - `http2` (default): HTTP/2 natively, by ALPN or prior knowledge; without it
+//!   `http2(true)` and `http2_prior_knowledge()` are [`Builder`](ErrorKind::Builder) errors.
 //! - `js-api` (wasm32): the JavaScript exports of the npm package.
 //! - `tracing`: each logical request is a `tracing` span `request` (target `httplib`) with
 //!   its method, URL (no userinfo, query values as `***`), status, version and attempts,
@@ -144,7 +149,7 @@ pub use url::Url;
 
 /// The rustls this crate is built with, natively: for [`ClientBuilder::tls_config`], whose
 /// configuration must come from this very version.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
 pub use rustls;
 
 use std::future::IntoFuture;

@@ -453,7 +453,12 @@ mod tests {
         let server = httplib_testserver::TestServer::start();
         let data = bytes_body(3 * UPLOAD_CHUNK + 7);
         let total = Some(data.len() as u64);
-        for h2 in [false, true] {
+        let versions: &[bool] = if cfg!(feature = "http2") {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for &h2 in versions {
             let mut builder = crate::Client::builder();
             if h2 {
                 builder = builder.http2_prior_knowledge();

@@ -132,7 +132,14 @@ impl Proxy {
             .with_source(e)
         })?;
         match url.scheme() {
-            "http" | "https" => {}
+            "http" => {}
+            "https" if cfg!(feature = "rustls") => {}
+            "https" => {
+                return Err(Error::new(
+                    ErrorKind::Builder,
+                    "HTTPS proxies need httplib's `rustls` cargo feature",
+                ));
+            }
             "socks5" | "socks5h" if cfg!(feature = "socks") => {}
             "socks5" | "socks5h" => {
                 return Err(Error::new(

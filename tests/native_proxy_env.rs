@@ -128,6 +128,7 @@ fn the_lowercase_variable_wins_as_in_curl() {
 }
 
 #[test]
+#[cfg(feature = "rustls")]
 fn an_https_proxy_from_the_environment_is_trusted_through_ssl_cert_file() {
     if let Some(base) = child() {
         get(&base, &Client::new(), "tls-to-proxy");

@@ -309,7 +309,7 @@ pub(crate) struct TransportOptions {
     pub(crate) identity: Option<Identity>,
     pub(crate) tls_min_version: Option<TlsVersion>,
     /// A rustls configuration of the user's own, used as it is.
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
     pub(crate) tls_config: Option<Arc<rustls::ClientConfig>>,
     pub(crate) fetch_credentials: FetchCredentials,
     // How connections are opened: native only (on wasm32 the platform owns sockets).
@@ -336,7 +336,7 @@ impl Default for TransportOptions {
             trust_env: true,
             identity: None,
             tls_min_version: None,
-            #[cfg(not(target_arch = "wasm32"))]
+            #[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
             tls_config: None,
             fetch_credentials: FetchCredentials::default(),
             dns: DnsOptions::default(),

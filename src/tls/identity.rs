@@ -29,10 +29,10 @@ use crate::error::{Error, Result};
 pub struct Identity {
     pub(crate) chain: Vec<CertificateDer<'static>>,
     #[cfg_attr(
-        target_arch = "wasm32",
+        any(target_arch = "wasm32", not(feature = "rustls")),
         expect(
             dead_code,
-            reason = "the platform owns TLS on wasm32: accepted and ignored"
+            reason = "the platform owns TLS on wasm32, and without `rustls` there is none: accepted and ignored"
         )
     )]
     pub(crate) key: Arc<PrivateKeyDer<'static>>,
@@ -87,18 +87,22 @@ impl Identity {
             chain,
             key: Arc::new(key),
         };
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
         identity.check()?;
         Ok(identity)
     }
 
     /// Checks that the crypto provider can sign with the key and that the key is the
     /// first certificate's (rustls would otherwise find out only in a handshake).
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
     fn check(&self) -> Result<()> {
         use rustls::{Error as TlsError, InconsistentKeys};
 
-        let provider = crate::tls::provider();
+        // With no provider yet (none chosen by feature, none installed), building the
+        // client reports it.
+        let Ok(provider) = crate::tls::provider() else {
+            return Ok(());
+        };
         rustls::sign::CertifiedKey::from_der(self.chain.clone(), self.key.clone_key(), &provider)
             .map(drop)
             .map_err(|e| {
@@ -123,7 +127,12 @@ impl fmt::Debug for Identity {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+// What `from_pem` checks through rustls: natively, with a crypto provider chosen by feature.
+#[cfg(all(
+    test,
+    not(target_arch = "wasm32"),
+    any(feature = "ring", feature = "aws-lc-rs")
+))]
 mod tests {
     use super::*;
     use crate::ErrorKind;

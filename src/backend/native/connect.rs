@@ -12,16 +12,18 @@ use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
+#[cfg(feature = "rustls")]
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "rustls")]
 use rustls::ClientConfig;
-use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
-use tokio_rustls::client::TlsStream;
+
+#[cfg(feature = "rustls")]
+use super::tls::{TlsStream, handshake, negotiated_h2};
 
 use super::dns::Resolver;
 use super::happy_eyeballs;
@@ -33,8 +35,10 @@ use crate::error::{Error, ErrorKind, Result};
 pub(crate) enum Io {
     Plain(TcpStream),
     /// TLS with the origin, or (for an `http://` origin) with an HTTPS proxy.
+    #[cfg(feature = "rustls")]
     Tls(Box<TlsStream<TcpStream>>),
     /// The origin's TLS inside a tunnel through an HTTPS proxy's TLS.
+    #[cfg(feature = "rustls")]
     Tunneled(Box<TlsStream<TlsStream<TcpStream>>>),
     #[cfg(unix)]
     Unix(tokio::net::UnixStream),
@@ -130,6 +134,7 @@ pub(crate) async fn connect(
             }
             tcp
         }
+        #[cfg(feature = "rustls")]
         super::proxy::Kind::Https => {
             return through_https_proxy(key, connector, route, tcp, remote, budget).await;
         }
@@ -154,6 +159,7 @@ pub(crate) async fn connect(
 
 /// Through an HTTPS proxy: TLS with the proxy (HTTP/1.1 by ALPN), then for an `https://`
 /// origin a `CONNECT` tunnel inside it and the origin's own TLS inside the tunnel.
+#[cfg(feature = "rustls")]
 async fn through_https_proxy(
     key: &Key,
     connector: &Connector,
@@ -212,7 +218,14 @@ async fn secure(
             remote,
         });
     }
-    budget.run(tls(key, &connector.tls, tcp, remote)).await
+    #[cfg(feature = "rustls")]
+    return budget.run(tls(key, &connector.tls, tcp, remote)).await;
+    // `Key::from_uri` refuses `https://` without TLS: no connection gets here.
+    #[cfg(not(feature = "rustls"))]
+    {
+        let _ = budget;
+        Err(crate::tls::unavailable())
+    }
 }
 
 /// The TCP step: every usable address raced by Happy Eyeballs.
@@ -266,6 +279,7 @@ async fn unix(key: &Key, path: &std::path::Path, prior_knowledge: bool) -> Resul
 }
 
 /// The TLS step: the handshake over the TCP connection, and the protocol ALPN chose.
+#[cfg(feature = "rustls")]
 async fn tls(
     key: &Key,
     tls: &Arc<ClientConfig>,
@@ -280,45 +294,14 @@ async fn tls(
     })
 }
 
-/// A TLS handshake with `host` over `stream` (TCP, or a tunnel through an HTTPS proxy).
-async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
-    host: &str,
-    port: u16,
-    tls: &Arc<ClientConfig>,
-    stream: S,
-) -> Result<TlsStream<S>> {
-    let name = ServerName::try_from(host.to_owned()).map_err(|e| {
-        Error::new(
-            ErrorKind::Connect,
-            format!("{host:?} is not a valid TLS server name"),
-        )
-        .with_source(e)
-    })?;
-    let stream = TlsConnector::from(tls.clone())
-        .connect(name, stream)
-        .await
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Connect,
-                format!("TLS handshake with {host}:{port} failed"),
-            )
-            .with_source(e)
-        })?;
-    crate::trace::event!(host = %host, alpn = %String::from_utf8_lossy(stream.get_ref().1.alpn_protocol().unwrap_or(b"none")), "TLS handshake done");
-    Ok(stream)
-}
-
-/// True when ALPN settled on HTTP/2.
-fn negotiated_h2<S>(stream: &TlsStream<S>) -> bool {
-    stream.get_ref().1.alpn_protocol() == Some(b"h2")
-}
-
 /// Runs `$body` with `$s` bound to the socket inside an [`Io`], whichever it is.
 macro_rules! each_io {
     ($io:expr, $s:ident => $body:expr) => {
         match $io {
             Io::Plain($s) => $body,
+            #[cfg(feature = "rustls")]
             Io::Tls($s) => $body,
+            #[cfg(feature = "rustls")]
             Io::Tunneled($s) => $body,
             #[cfg(unix)]
             Io::Unix($s) => $body,

@@ -26,15 +26,8 @@ pub(crate) fn from_hyper(e: hyper::Error) -> Error {
         (ErrorKind::Read, "the connection was closed")
     } else if e.is_timeout() {
         (ErrorKind::ReadTimeout, "hyper timed out")
-    } else if let Some(h2) = find::<h2::Error>(&e) {
-        if h2.is_io() {
-            (ErrorKind::Read, "the HTTP/2 connection failed")
-        } else {
-            (
-                ErrorKind::Protocol,
-                "the HTTP/2 stream or connection was reset",
-            )
-        }
+    } else if let Some(kind) = http2_failure(&e) {
+        kind
     } else if let Some(io) = find::<std::io::Error>(&e) {
         match io.kind() {
             std::io::ErrorKind::UnexpectedEof => (
@@ -63,11 +56,36 @@ fn find_ours(e: &hyper::Error) -> Option<Error> {
 
 /// True when the server refused an HTTP/2 stream without processing it (over its stream
 /// limit, or going away): safe to send again, whatever the method.
+#[cfg(feature = "http2")]
 pub(crate) fn is_refused_stream(e: &hyper::Error) -> bool {
     find::<h2::Error>(e).is_some_and(|h2| {
         h2.reason() == Some(h2::Reason::REFUSED_STREAM)
             || (h2.is_go_away() && h2.reason() == Some(h2::Reason::NO_ERROR))
     })
+}
+
+#[cfg(not(feature = "http2"))]
+pub(crate) fn is_refused_stream(_: &hyper::Error) -> bool {
+    false
+}
+
+/// An HTTP/2 failure's kind and message: its connection's I/O, or a reset.
+#[cfg(feature = "http2")]
+fn http2_failure(e: &hyper::Error) -> Option<(ErrorKind, &'static str)> {
+    let h2 = find::<h2::Error>(e)?;
+    Some(if h2.is_io() {
+        (ErrorKind::Read, "the HTTP/2 connection failed")
+    } else {
+        (
+            ErrorKind::Protocol,
+            "the HTTP/2 stream or connection was reset",
+        )
+    })
+}
+
+#[cfg(not(feature = "http2"))]
+fn http2_failure(_: &hyper::Error) -> Option<(ErrorKind, &'static str)> {
+    None
 }
 
 fn find<T: std::error::Error + 'static>(e: &hyper::Error) -> Option<&T> {

@@ -14,10 +14,11 @@ mod dns;
 mod error;
 mod handshake;
 mod happy_eyeballs;
+mod http2;
 mod pool;
 mod proxy;
-mod roots;
 mod tcp;
+#[cfg(feature = "rustls")]
 mod tls;
 
 use std::future::Future;
@@ -50,15 +51,27 @@ pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
             "unix_socket: this platform has no Unix domain sockets",
         ));
     }
-    let tls = tls::config(options)?;
+    let proxies = Proxies::new(options);
+    #[cfg(feature = "rustls")]
+    let (tls, proxy_tls) = (
+        tls::config(options)?,
+        match proxies {
+            Some(_) => Some(tls::proxy_config(options)?),
+            None => None,
+        },
+    );
     // A configuration of the user's own may offer h2 with `http2` off: the pool must then
     // expect HTTP/2 connections all the same.
+    #[cfg(feature = "rustls")]
     let http2 = options.http2 || tls.alpn_protocols.iter().any(|p| p == b"h2");
-    let proxies = Proxies::new(options);
-    let proxy_tls = match proxies {
-        Some(_) => Some(tls::proxy_config(options)?),
-        None => None,
-    };
+    #[cfg(not(feature = "rustls"))]
+    let http2 = options.http2;
+    #[cfg(not(feature = "http2"))]
+    if http2 || options.http2_prior_knowledge {
+        return Err(Error::builder(
+            "HTTP/2 (`http2`, `http2_prior_knowledge`, or a `tls_config` offering h2) needs httplib's `http2` cargo feature",
+        ));
+    }
     let connector = Connector {
         dialer: Dialer {
             resolver: Resolver::new(&options.dns),
@@ -68,7 +81,9 @@ pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
             },
             unix_socket: options.unix_socket.clone(),
         },
+        #[cfg(feature = "rustls")]
         tls,
+        #[cfg(feature = "rustls")]
         proxy_tls,
         http2,
         http2_prior_knowledge: options.http2_prior_knowledge,

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use hyper::client::conn::{http1, http2};
+use hyper::client::conn::http1;
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
@@ -63,7 +63,10 @@ pub(crate) struct Key {
 impl Key {
     pub(crate) fn from_uri(uri: &http::Uri, proxies: Option<&Proxies>) -> Result<Key> {
         let https = match uri.scheme_str() {
+            #[cfg(feature = "rustls")]
             Some("https") => true,
+            #[cfg(not(feature = "rustls"))]
+            Some("https") => return Err(crate::tls::unavailable()),
             Some("http") => false,
             other => {
                 return Err(Error::new(
@@ -107,12 +110,18 @@ impl Key {
 /// How the pool opens connections.
 pub(crate) struct Connector {
     pub(crate) dialer: Dialer,
+    #[cfg(feature = "rustls")]
     pub(crate) tls: Arc<rustls::ClientConfig>,
     /// For the TLS to HTTPS proxies (HTTP/1.1 by ALPN); `None` without proxy rules.
+    #[cfg(feature = "rustls")]
     pub(crate) proxy_tls: Option<Arc<rustls::ClientConfig>>,
     pub(crate) http2: bool,
     pub(crate) http2_prior_knowledge: bool,
     /// The HTTP/2 keep-alive PING interval (and how long to wait for its answer).
+    #[cfg_attr(
+        not(feature = "http2"),
+        expect(dead_code, reason = "no HTTP/2 connection without the feature")
+    )]
     pub(crate) http2_keep_alive: Option<Duration>,
 }
 
@@ -257,7 +266,7 @@ struct Idle {
 
 /// A shared HTTP/2 connection.
 pub(crate) struct Http2Conn {
-    sender: http2::SendRequest<Outgoing>,
+    sender: super::http2::Sender,
     /// Streams in flight.
     active: AtomicUsize,
     /// The server's SETTINGS_MAX_CONCURRENT_STREAMS, kept current by the connection task.
@@ -809,7 +818,15 @@ impl Lease {
     }
 
     /// The HTTP/2 sender, for sending.
-    pub(crate) fn http2(&self) -> Option<http2::SendRequest<Outgoing>> {
+    // `allow`, not `expect`: older compilers (the rust-version) do not see it unreachable.
+    #[cfg_attr(
+        not(feature = "http2"),
+        allow(
+            unreachable_code,
+            reason = "no HTTP/2 lease exists without the feature"
+        )
+    )]
+    pub(crate) fn http2(&self) -> Option<super::http2::Sender> {
         match &self.kind {
             LeaseKind::Http2(conn) => Some(conn.sender.clone()),
             LeaseKind::Http1(_) => None,
@@ -875,16 +892,12 @@ mod tests {
     use hyper_util::rt::TokioIo;
 
     fn pool(limits: Limits) -> Pool {
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth();
         let connector = Connector {
             dialer: Dialer::default(),
-            tls: Arc::new(tls),
+            #[cfg(feature = "rustls")]
+            tls: crate::backend::native::tls::config(&crate::backend::TransportOptions::default())
+                .unwrap(),
+            #[cfg(feature = "rustls")]
             proxy_tls: None,
             http2: false,
             http2_prior_knowledge: false,

@@ -42,6 +42,7 @@ pub(crate) struct Route {
 pub(crate) enum Kind {
     Http,
     /// HTTP inside TLS to the proxy itself (`https://`).
+    #[cfg(feature = "rustls")]
     Https,
     /// SOCKS5; `remote_dns` (`socks5h://`): the origin's name goes to the proxy.
     #[cfg(feature = "socks")]
@@ -54,12 +55,19 @@ impl Kind {
     /// True for the HTTP proxies (`http://`, `https://`): they take `http://` requests in
     /// absolute form and open `CONNECT` tunnels.
     pub(crate) fn speaks_http(self) -> bool {
-        matches!(self, Kind::Http | Kind::Https)
+        match self {
+            Kind::Http => true,
+            #[cfg(feature = "rustls")]
+            Kind::Https => true,
+            #[cfg(feature = "socks")]
+            Kind::Socks5 { .. } => false,
+        }
     }
 
     fn default_port(self) -> u16 {
         match self {
             Kind::Http => 80,
+            #[cfg(feature = "rustls")]
             Kind::Https => 443,
             #[cfg(feature = "socks")]
             Kind::Socks5 { .. } => 1080,
@@ -101,6 +109,7 @@ impl Proxies {
         let proxy = intercept.uri();
         let kind = match proxy.scheme_str() {
             Some("http") => Kind::Http,
+            #[cfg(feature = "rustls")]
             Some("https") => Kind::Https,
             #[cfg(feature = "socks")]
             Some("socks5") => Kind::Socks5 { remote_dns: false },
@@ -110,7 +119,7 @@ impl Proxies {
                 return Err(Error::new(
                     ErrorKind::Proxy,
                     format!(
-                        "proxies of the scheme {:?} are not supported (http://, https://, and socks5:// with the `socks` feature)",
+                        "proxies of the scheme {:?} are not supported (http://, https:// with the `rustls` feature, socks5:// with the `socks` feature)",
                         other.unwrap_or_default()
                     ),
                 ));

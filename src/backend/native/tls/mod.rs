@@ -1,6 +1,9 @@
-//! The rustls client configuration: the built-in roots (see [`roots`]) and extra ones, or
-//! (explicitly) no verification; a client certificate; the version floor; ALPN offering
-//! h2 when HTTP/2 is on. Or the user's own configuration.
+//! TLS by rustls (the `rustls` feature): the client configuration (the built-in roots,
+//! see [`roots`], and extra ones, or explicitly no verification; a client certificate; the
+//! version floor; ALPN offering h2 when HTTP/2 is on; or the user's own configuration), and
+//! the handshake, over TCP or inside an HTTPS proxy's TLS.
+
+mod roots;
 
 use std::sync::{Arc, OnceLock};
 
@@ -11,10 +14,12 @@ use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use super::roots;
 use crate::backend::TransportOptions;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::tls::TlsVersion;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_rustls::TlsConnector;
+pub(crate) use tokio_rustls::client::TlsStream;
 
 /// Which protocols a connection offers by ALPN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,8 +96,41 @@ fn config_offering(options: &TransportOptions, alpn: Alpn) -> Result<Arc<ClientC
     build(options, alpn)
 }
 
+/// A TLS handshake with `host` over `stream` (TCP, or a tunnel through an HTTPS proxy).
+pub(crate) async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
+    host: &str,
+    port: u16,
+    tls: &Arc<ClientConfig>,
+    stream: S,
+) -> Result<TlsStream<S>> {
+    let name = ServerName::try_from(host.to_owned()).map_err(|e| {
+        Error::new(
+            ErrorKind::Connect,
+            format!("{host:?} is not a valid TLS server name"),
+        )
+        .with_source(e)
+    })?;
+    let stream = TlsConnector::from(tls.clone())
+        .connect(name, stream)
+        .await
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Connect,
+                format!("TLS handshake with {host}:{port} failed"),
+            )
+            .with_source(e)
+        })?;
+    crate::trace::event!(host = %host, alpn = %String::from_utf8_lossy(stream.get_ref().1.alpn_protocol().unwrap_or(b"none")), "TLS handshake done");
+    Ok(stream)
+}
+
+/// True when ALPN settled on HTTP/2.
+pub(crate) fn negotiated_h2<S>(stream: &TlsStream<S>) -> bool {
+    stream.get_ref().1.alpn_protocol() == Some(b"h2")
+}
+
 fn build(options: &TransportOptions, alpn: Alpn) -> Result<Arc<ClientConfig>> {
-    let provider = crate::tls::provider();
+    let provider = crate::tls::provider()?;
     let setup_failed = |e| Error::builder("TLS setup failed").with_source(e);
     let builder = ClientConfig::builder_with_provider(provider.clone());
     let builder = match options.tls_min_version {
