@@ -108,16 +108,7 @@ pub(crate) async fn connect(
         port: route.port,
         proxy: None,
     };
-    let unreachable = |e: Error| {
-        if e.kind() == ErrorKind::ConnectTimeout {
-            return e;
-        }
-        Error::new(
-            ErrorKind::Proxy,
-            format!("cannot reach the proxy {}:{}", route.host, route.port),
-        )
-        .with_source(e)
-    };
+    let unreachable = |e| proxy_failure(route, "cannot reach the proxy", e);
     let addrs = budget
         .run(dialer.resolver.resolve(&hop))
         .await
@@ -172,16 +163,7 @@ async fn through_https_proxy(
     let mut to_proxy = budget
         .run(handshake(&route.host, route.port, proxy_tls, tcp))
         .await
-        .map_err(|e| {
-            if e.kind() == ErrorKind::ConnectTimeout {
-                return e;
-            }
-            Error::new(
-                ErrorKind::Proxy,
-                format!("TLS with the proxy {}:{} failed", route.host, route.port),
-            )
-            .with_source(e)
-        })?;
+        .map_err(|e| proxy_failure(route, "TLS failed with the proxy", e))?;
     if !key.https {
         return Ok(Connected {
             io: Io::Tls(Box::new(to_proxy)),
@@ -200,6 +182,19 @@ async fn through_https_proxy(
         io: Io::Tunneled(Box::new(stream)),
         remote: Some(remote),
     })
+}
+
+/// A failure on the way to the proxy, as a [`Proxy`](ErrorKind::Proxy) error saying `what`
+/// and naming it (never its credentials); a spent connect budget stays a timeout.
+fn proxy_failure(route: &super::proxy::Route, what: &str, e: Error) -> Error {
+    if e.kind() == ErrorKind::ConnectTimeout {
+        return e;
+    }
+    Error::new(
+        ErrorKind::Proxy,
+        format!("{what} {}:{}", route.host, route.port),
+    )
+    .with_source(e)
 }
 
 /// The last step: TLS for `https`, nothing for `http`.
