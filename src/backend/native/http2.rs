@@ -5,7 +5,7 @@
 //! pool's HTTP/2 paths are never taken.
 
 #[cfg(feature = "http2")]
-pub(crate) use with_h2::*;
+pub(crate) use with_h2::handshake;
 
 /// The sending half of an HTTP/2 connection.
 #[cfg(feature = "http2")]
