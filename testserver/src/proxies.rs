@@ -27,6 +27,8 @@ pub struct ExternalProxy {
     log_file: Option<PathBuf>,
     /// The CA that signed the proxy's own certificate (an HTTPS proxy), PEM.
     ca_pem: Option<String>,
+    /// Files the proxy leaves behind when killed (squid's shared memory in /dev/shm).
+    leftovers: Vec<PathBuf>,
     dir: PathBuf,
 }
 
@@ -114,10 +116,32 @@ impl ExternalProxy {
         } else {
             Path::new("squid")
         });
-        command.arg("-N").arg("-f").arg(&path);
+        // In the foreground, its startup messages on stderr (captured in the log), and a
+        // service name of its own: squid names its shared memory after it, so that
+        // squids running side by side (tests in parallel) would otherwise collide.
+        // (Letters and digits only, as squid asks.)
+        let service: String = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        command
+            .args(["-N", "-d", "1", "-n", &service, "-f"])
+            .arg(&path);
         let mut proxy = ExternalProxy::spawn(command, "squid", port, "https", credentials, dir)?;
         proxy.log_file = Some(access_log);
         proxy.ca_pem = Some(certs.ca_pem);
+        proxy.leftovers = [
+            "cf__metadata",
+            "cf__queues",
+            "cf__readers",
+            "tls_session_cache",
+        ]
+        .iter()
+        .map(|segment| PathBuf::from(format!("/dev/shm/{service}-{segment}.shm")))
+        .collect();
         Ok(proxy)
     }
 
@@ -181,6 +205,7 @@ impl ExternalProxy {
             log,
             log_file: None,
             ca_pem: None,
+            leftovers: Vec::new(),
             dir,
         };
         proxy.wait_listening(name)?;
@@ -267,6 +292,9 @@ impl Drop for ExternalProxy {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = fs::remove_dir_all(&self.dir);
+        for file in &self.leftovers {
+            let _ = fs::remove_file(file);
+        }
     }
 }
 
