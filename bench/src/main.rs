@@ -498,6 +498,10 @@ fn report(samples: &Samples, runs: usize, secs: f64, took: f64, args: &Args) -> 
                         x(t.ratio(scenario, c, "reqwest", "cpu_us")),
                     );
                 }
+                if let Some(warning) = bound_check(&t, scenario) {
+                    eprintln!("{scenario}: {warning}");
+                    let _ = writeln!(s, "\n{warning}");
+                }
             }
             "s4h1" | "s4h2" => {
                 let _ = writeln!(
@@ -567,6 +571,34 @@ fn report(samples: &Samples, runs: usize, secs: f64, took: f64, args: &Args) -> 
     }
     s.push_str(&targets(&t));
     s
+}
+
+/// How far above every client the limit tool must get for a throughput run to say
+/// anything about the clients: below it, the server or the machine is what bounds them.
+const BOUND_MARGIN: f64 = 1.5;
+
+/// A warning for a throughput scenario whose limit tool (wrk, h2load) is not clearly above
+/// every client: then nginx, the load generator or the machine (other processes on the
+/// cores, a throttled or stolen CPU) sets the pace, and the clients' ratios mean nothing.
+/// S1 is exempt: one request at a time is bound by the round trip, for wrk as for the clients.
+fn bound_check(t: &Table<'_>, scenario: &str) -> Option<String> {
+    if scenario == "s1" {
+        return None;
+    }
+    let limit = t.get(scenario, "limit", "rps")?;
+    let (fastest, rps) = clients_of(scenario)
+        .into_iter()
+        .filter(|c| *c != "limit")
+        .filter_map(|c| Some((c, t.get(scenario, c, "rps")?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let margin = limit / rps;
+    (margin < BOUND_MARGIN).then(|| {
+        format!(
+            "**Not bounded by the clients**: the limit tool reached {margin:.2}x the fastest \
+             client ({fastest}), under the {BOUND_MARGIN}x this benchmark needs: the server or \
+             the machine sets the pace of this run, and its ratios say nothing about the clients."
+        )
+    })
 }
 
 fn targets(t: &Table<'_>) -> String {
