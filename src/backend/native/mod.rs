@@ -115,6 +115,25 @@ impl Backend for NativeBackend {
     }
 }
 
+/// A failed attempt: the error, whether it may be sent again, and the request if hyper
+/// gave it back unsent. Boxed where it is returned: a rare outcome, it should not make the
+/// success path's value (moved through every await above it) as large as itself.
+struct Failed {
+    error: Error,
+    retry: Retry,
+    unsent: Option<http::Request<Outgoing>>,
+}
+
+impl Failed {
+    fn new(error: Error, retry: Retry, unsent: Option<http::Request<Outgoing>>) -> Box<Failed> {
+        Box::new(Failed {
+            error,
+            retry,
+            unsent,
+        })
+    }
+}
+
 /// Why a failed attempt may be sent again.
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Retry {
@@ -152,9 +171,13 @@ impl NativeBackend {
             lease.is_http2(),
             key.forwarded(),
         );
-        let (error, retry, unsent) = match send(lease, request, &timeout).await {
+        let Failed {
+            error,
+            retry,
+            unsent,
+        } = match send(lease, request, &timeout).await {
             Ok(response) => return through_proxy(&key, response),
-            Err(failure) => failure,
+            Err(failed) => *failed,
         };
         if !may_resend {
             // The retry layer governs this request: tell it what the failure allows.
@@ -191,7 +214,9 @@ impl NativeBackend {
             lease.is_http2(),
             key.forwarded(),
         );
-        let response = send(lease, request, &timeout).await.map_err(|(e, ..)| e)?;
+        let response = send(lease, request, &timeout)
+            .await
+            .map_err(|failed| failed.error)?;
         through_proxy(&key, response)
     }
 }
@@ -281,10 +306,7 @@ async fn send(
     mut lease: Lease,
     request: http::Request<Outgoing>,
     timeout: &Timeout,
-) -> std::result::Result<
-    http::Response<ResponseBody>,
-    (Error, Retry, Option<http::Request<Outgoing>>),
-> {
+) -> std::result::Result<http::Response<ResponseBody>, Box<Failed>> {
     let progress = request.body().progress();
     if !lease.is_http2() {
         // An HTTP/1.1 connection is reused only once all of the body went out.
@@ -295,7 +317,7 @@ async fn send(
     } else if let Some(sender) = lease.http1() {
         head_timeout(sender.try_send_request(request), progress, timeout).await
     } else {
-        return Err((
+        return Err(Failed::new(
             Error::builder("the leased connection has no sender"),
             Retry::No,
             None,
@@ -322,9 +344,9 @@ async fn send(
             } else {
                 Retry::No
             };
-            Err((from_hyper(error), retry, unsent))
+            Err(Failed::new(from_hyper(error), retry, unsent))
         }
-        Err(timed_out) => Err((timed_out, Retry::No, None)),
+        Err(timed_out) => Err(Failed::new(timed_out, Retry::No, None)),
     }
 }
 
