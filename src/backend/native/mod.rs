@@ -205,19 +205,35 @@ impl NativeBackend {
             _ => return Err(error),
         };
         crate::trace::event!(fresh, "sending again after a connection failure");
-        let lease = self.pool.acquire(&key, &timeout, fresh).await?;
+        // Boxed: the rare second attempt keeps its futures out of the first one's, which
+        // every request moves.
+        Box::pin(self.resend(&key, &method, &uri, (headers, outgoing), &timeout, fresh)).await
+    }
+
+    /// The second attempt after a connection failure, with the first one's headers and
+    /// body, on a new connection when `fresh`.
+    async fn resend(
+        &self,
+        key: &Key,
+        method: &Method,
+        uri: &Uri,
+        (headers, outgoing): (http::HeaderMap, Outgoing),
+        timeout: &Timeout,
+        fresh: bool,
+    ) -> Result<http::Response<ResponseBody>> {
+        let lease = self.pool.acquire(key, timeout, fresh).await?;
         let request = build(
-            &method,
-            &uri,
+            method,
+            uri,
             headers,
             outgoing,
             lease.is_http2(),
             key.forwarded(),
         );
-        let response = send(lease, request, &timeout)
+        let response = send(lease, request, timeout)
             .await
             .map_err(|failed| failed.error)?;
-        through_proxy(&key, response)
+        through_proxy(key, response)
     }
 }
 
