@@ -10,6 +10,28 @@ use common::{builder, json, proxied, server};
 use httplib::{Certificate, Client, ErrorKind, Proxy};
 use httplib_testserver::ExternalProxy;
 
+/// Fails, showing the log, unless `proxy` logs `needle` within 5 s.
+fn assert_logged(proxy: &ExternalProxy, needle: &str) {
+    assert!(
+        proxy.logged(needle),
+        "{needle:?} not logged:\n{}",
+        proxy.log()
+    );
+}
+
+/// Through a proxy whose credentials `client` has: `http_url` is reached and its origin
+/// sees no `Proxy-Authorization`, and an `https://` URL is reached too.
+async fn through_with_credentials(client: &Client, http_url: &str) {
+    let r = client.get(http_url).await.unwrap();
+    assert!(r.is_success());
+    assert!(
+        json(&r)["headers"].get("proxy-authorization").is_none(),
+        "the origin never sees them"
+    );
+    let r = client.get(server().https_url("/echo")).await.unwrap();
+    assert!(r.is_success());
+}
+
 /// `host:port` of `url`, as a `CONNECT` line names it.
 fn authority(url: &str) -> String {
     let url = url::Url::parse(url).unwrap();
@@ -31,11 +53,7 @@ async fn http_requests_go_to_the_proxy_in_absolute_form() {
     let r = client.get(&url).await.unwrap();
     assert!(r.is_success());
     assert_eq!(json(&r)["args"]["via"], "proxy");
-    assert!(
-        proxy.logged(&format!("): GET {url} HTTP/1.1")),
-        "{}",
-        proxy.log()
-    );
+    assert_logged(&proxy, &format!("): GET {url} HTTP/1.1"));
     // A Proxy::http is not for https:// requests: those go direct.
     let r = client.get(server().https_url("/echo")).await.unwrap();
     assert!(r.is_success());
@@ -57,29 +75,14 @@ async fn https_requests_go_through_a_connect_tunnel() {
     // The TLS, and ALPN, are with the origin inside the tunnel.
     assert_eq!(r.http_version(), "HTTP/2");
     // (tinyproxy logs each request line after "): ".)
-    assert!(
-        proxy.logged(&format!("): CONNECT {} ", authority(&url))),
-        "{}",
-        proxy.log()
-    );
+    assert_logged(&proxy, &format!("): CONNECT {} ", authority(&url)));
 }
 
 #[tokio::test]
 async fn proxy_credentials_go_to_the_proxy_only() {
     let proxy = tinyproxy(Some(("alice", "s3cret")));
     let with = proxied(&proxy.url_with_credentials());
-    let r = with.get(server().http_url("/echo")).await.unwrap();
-    assert!(r.is_success());
-    assert!(
-        json(&r)["headers"].get("proxy-authorization").is_none(),
-        "the origin never sees them"
-    );
-    assert!(
-        with.get(server().https_url("/echo"))
-            .await
-            .unwrap()
-            .is_success()
-    );
+    through_with_credentials(&with, &server().http_url("/echo")).await;
 
     // Without them: the proxy's 407, as a Proxy error, for both kinds of request.
     let without = proxied(&proxy.url());
@@ -155,7 +158,7 @@ async fn an_https_proxy_forwards_http_and_tunnels_https_inside_its_tls() {
     assert!(r.is_success());
     assert_eq!(json(&r)["args"]["via"], "squid");
     // (squid logs a request when it ends: a tunnel when it closes.)
-    assert!(proxy.logged(&format!(" GET {url} ")), "{}", proxy.log());
+    assert_logged(&proxy, &format!(" GET {url} "));
 
     let url = server().https_url("/echo");
     let r = client.get(&url).await.unwrap();
@@ -163,11 +166,7 @@ async fn an_https_proxy_forwards_http_and_tunnels_https_inside_its_tls() {
     // TLS in TLS: ALPN inside the tunnel is with the origin, which speaks HTTP/2.
     assert_eq!(r.http_version(), "HTTP/2");
     drop(client);
-    assert!(
-        proxy.logged(&format!(" CONNECT {} ", authority(&url))),
-        "{}",
-        proxy.log()
-    );
+    assert_logged(&proxy, &format!(" CONNECT {} ", authority(&url)));
 }
 
 #[tokio::test]
@@ -175,24 +174,9 @@ async fn an_https_proxy_gets_the_credentials_inside_its_tls() {
     let proxy = squid(Some(("alice", "s3cret")));
     let with = through_squid(&proxy, &proxy.url_with_credentials());
     let url = server().http_url("/echo?who=alice");
-    let r = with.get(&url).await.unwrap();
-    assert!(r.is_success());
-    assert!(
-        json(&r)["headers"].get("proxy-authorization").is_none(),
-        "the origin never sees them"
-    );
-    assert!(
-        with.get(server().https_url("/echo"))
-            .await
-            .unwrap()
-            .is_success()
-    );
+    through_with_credentials(&with, &url).await;
     // squid's access log names the user each request came with.
-    assert!(
-        proxy.logged(&format!(" GET {url} alice ")),
-        "{}",
-        proxy.log()
-    );
+    assert_logged(&proxy, &format!(" GET {url} alice "));
 
     let without = through_squid(&proxy, &proxy.url());
     for url in [server().http_url("/echo"), server().https_url("/echo")] {
