@@ -273,39 +273,31 @@ fn build(
     http2: bool,
     forward: Option<&Route>,
 ) -> http::Request<Outgoing> {
-    if let Some(route) = forward {
-        // To a forward proxy: the absolute URI, the origin's `Host`, the proxy's
-        // credentials (which the proxy takes off: they never reach the origin).
-        if !headers.contains_key(HOST)
-            && let Some(host) = uri
-                .authority()
-                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-        {
-            headers.insert(HOST, host);
-        }
-        if let Some(value) = &route.authorization {
-            headers.insert(PROXY_AUTHORIZATION, value.clone());
-        }
-        let mut request = http::Request::new(body);
-        *request.method_mut() = method.clone();
-        *request.uri_mut() = uri.clone();
-        *request.headers_mut() = headers;
-        return request;
-    }
-    let target = if http2 {
+    // HTTP/2 carries the authority as `:authority`; HTTP/1.1 (to the origin or to a forward
+    // proxy) needs a `Host`.
+    if http2 {
         headers.remove(HOST);
-        uri.clone()
-    } else {
-        if !headers.contains_key(HOST)
-            && let Some(host) = uri
-                .authority()
-                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-        {
-            headers.insert(HOST, host);
+    } else if !headers.contains_key(HOST)
+        && let Some(host) = uri
+            .authority()
+            .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+    {
+        headers.insert(HOST, host);
+    }
+    let target = match forward {
+        // To a forward proxy: the absolute URI, and the proxy's credentials (which the
+        // proxy takes off: they never reach the origin).
+        Some(route) => {
+            if let Some(value) = &route.authorization {
+                headers.insert(PROXY_AUTHORIZATION, value.clone());
+            }
+            uri.clone()
         }
-        uri.path_and_query()
+        None if http2 => uri.clone(),
+        None => uri
+            .path_and_query()
             .map(|pq| Uri::from(pq.clone()))
-            .unwrap_or_else(|| Uri::from_static("/"))
+            .unwrap_or_else(|| Uri::from_static("/")),
     };
     let mut request = http::Request::new(body);
     *request.method_mut() = method.clone();

@@ -51,18 +51,19 @@ fn choose(
     system: impl FnOnce() -> Vec<CertificateDer<'static>>,
     webpki: &[TrustAnchor<'static>],
 ) -> (Arc<RootCertStore>, Source) {
-    let (mut environment, mut system) = (environment, Some(system));
-    for source in [Source::Environment, Source::System] {
-        let certificates = match source {
-            Source::Environment => environment.take().unwrap_or_default(),
-            _ => system.take().map(|read| read()).unwrap_or_default(),
-        };
+    let usable = |certificates: Vec<CertificateDer<'static>>, source: Source| {
         let mut store = RootCertStore::empty();
         store.add_parsable_certificates(certificates);
-        if !store.is_empty() {
+        (!store.is_empty()).then(|| {
             crate::trace::event!(roots = store.len(), source = ?source, "TLS roots loaded");
-            return (Arc::new(store), source);
-        }
+            (Arc::new(store), source)
+        })
+    };
+    if let Some(found) = usable(environment.unwrap_or_default(), Source::Environment) {
+        return found;
+    }
+    if let Some(found) = usable(system(), Source::System) {
+        return found;
     }
     crate::trace::event!(source = ?Source::Webpki, "TLS roots: none from the system, webpki's");
     let store = RootCertStore {
