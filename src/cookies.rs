@@ -4,6 +4,7 @@
 //! registers (`npm/psl`), or else the top-level-domain rule.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use http::header::{HeaderMap, HeaderValue, SET_COOKIE};
@@ -25,12 +26,26 @@ use url::Url;
 #[derive(Default)]
 pub struct CookieJar {
     store: Mutex<cookie_store::CookieStore>,
+    /// Set once a cookie was first stored: until then a request sends none, and finds so
+    /// without taking the lock (most clients never receive a cookie).
+    ever_stored: AtomicBool,
 }
 
 impl CookieJar {
     fn store(&self) -> MutexGuard<'_, cookie_store::CookieStore> {
         // A panic elsewhere while holding the lock leaves the store consistent: keep using it.
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stores `cookies`, set by a response from `url`.
+    fn store_cookies(
+        &self,
+        cookies: impl IntoIterator<Item = cookie_store::RawCookie<'static>>,
+        url: &Url,
+    ) {
+        self.store()
+            .store_response_cookies(cookies.into_iter(), url);
+        self.ever_stored.store(true, Ordering::Release);
     }
 
     /// Adds a cookie as a server would set it (`Set-Cookie` syntax) for `url`. A cookie
@@ -53,8 +68,7 @@ impl CookieJar {
         if let Ok(cookie) = cookie_store::RawCookie::parse(set_cookie.to_owned())
             && let Some(cookie) = within_public_suffix_rules(cookie, url)
         {
-            self.store()
-                .store_response_cookies(std::iter::once(cookie), url);
+            self.store_cookies(std::iter::once(cookie), url);
         }
     }
 
@@ -92,6 +106,9 @@ impl CookieJar {
 
     /// The `Cookie` header for a request to `url`, if any cookie applies.
     pub(crate) fn header_for(&self, url: &Url) -> Option<HeaderValue> {
+        if !self.ever_stored.load(Ordering::Acquire) {
+            return None;
+        }
         let store = self.store();
         let mut header = String::new();
         for (name, value) in store.get_request_values(url) {
@@ -119,7 +136,7 @@ impl CookieJar {
             .filter_map(|cookie| within_public_suffix_rules(cookie, url))
             .peekable();
         if cookies.peek().is_some() {
-            self.store().store_response_cookies(cookies, url);
+            self.store_cookies(cookies, url);
         }
     }
 }

@@ -14,19 +14,41 @@ use crate::body::ResponseBody;
 use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::{Instant, Timer};
 
-/// A timer for a deadline that may move later. Moving it costs nothing: the timer is only
+/// A timer for a deadline that may move. Moving it later costs nothing: the timer is only
 /// set again when it fires before the deadline now asked for. So a body that makes
-/// progress costs one clock read per chunk, not a timer update.
+/// progress costs one clock read per chunk, not a timer update, and a timer kept for the
+/// requests of one connection costs each one no new timer. Moving it earlier sets it again.
 #[derive(Default)]
 pub(crate) struct Deadline {
-    timer: Option<Timer>,
+    /// The timer, and the instant it is set for.
+    timer: Option<(Timer, Instant)>,
 }
 
 impl Deadline {
+    /// A deadline whose timer is made now, on the current runtime (the one the timer will
+    /// then always use), and set when first polled.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        expect(dead_code, reason = "only the native pool keeps a timer")
+    )]
+    pub(crate) fn on_this_runtime() -> Deadline {
+        // Far enough never to fire before the first poll moves it earlier.
+        let unset = Instant::now() + Duration::from_secs(365 * 24 * 3600);
+        Deadline {
+            timer: Some((Timer::at(unset), unset)),
+        }
+    }
+
     /// Ready once `deadline` has passed (and registered to wake `cx` then).
     pub(crate) fn poll_at(&mut self, cx: &mut Context<'_>, deadline: Instant) -> Poll<()> {
+        let (timer, set_for) = self
+            .timer
+            .get_or_insert_with(|| (Timer::at(deadline), deadline));
+        if deadline < *set_for {
+            timer.reset(deadline);
+            *set_for = deadline;
+        }
         loop {
-            let timer = self.timer.get_or_insert_with(|| Timer::at(deadline));
             if timer.poll_elapsed(cx).is_pending() {
                 return Poll::Pending;
             }
@@ -35,6 +57,7 @@ impl Deadline {
             }
             // The timer was set for an earlier deadline: the deadline moved since.
             timer.reset(deadline);
+            *set_for = deadline;
         }
     }
 }

@@ -524,6 +524,15 @@ async fn a_slow_response_or_a_stalled_body_is_a_read_timeout() {
         .await
         .unwrap();
     assert_eq!(r.status_code(), 200);
+    // And the next one on the same connection less: its limit is its own, not the last.
+    let started = Instant::now();
+    let err = client
+        .get(http("/delay/2"))
+        .timeout(Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ReadTimeout);
+    assert!(started.elapsed() < Duration::from_millis(1500));
 }
 
 #[test]

@@ -321,9 +321,16 @@ async fn send(
         lease.track_request_body(progress.clone());
     }
     let sent = if let Some(mut sender) = lease.http2() {
-        head_timeout(sender.try_send_request(request), progress, timeout).await
-    } else if let Some(sender) = lease.http1() {
-        head_timeout(sender.try_send_request(request), progress, timeout).await
+        let mut timer = Deadline::default();
+        head_timeout(
+            sender.try_send_request(request),
+            progress,
+            timeout,
+            &mut timer,
+        )
+        .await
+    } else if let Some((sender, timer)) = lease.http1() {
+        head_timeout(sender.try_send_request(request), progress, timeout, timer).await
     } else {
         return Err(Failed::new(
             Error::builder("the leased connection has no sender"),
@@ -359,15 +366,15 @@ async fn send(
 }
 
 /// Runs `fut` (a request being sent) under the write timeout while the request body is
-/// being handed over, then under the read timeout until the head arrives.
+/// being handed over, then under the read timeout until the head arrives, on `timer`.
 async fn head_timeout<F: Future>(
     fut: F,
     progress: Option<Arc<WriteProgress>>,
     timeout: &Timeout,
+    timer: &mut Deadline,
 ) -> Result<F::Output> {
     let start = Instant::now();
     let mut fut = std::pin::pin!(fut);
-    let mut timer = Deadline::default();
     std::future::poll_fn(|cx| {
         if let Poll::Ready(out) = fut.as_mut().poll(cx) {
             return Poll::Ready(Ok(out));

@@ -38,6 +38,7 @@ use super::proxy::{Proxies, Route};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{Limits, Timeout};
 use crate::runtime::Timer;
+use crate::timeouts::Deadline;
 
 /// Origins the pool keeps entries for before it drops the empty ones, at the least.
 const MIN_HOST_SWEEP: usize = 64;
@@ -56,8 +57,9 @@ pub(crate) struct Key {
     pub(crate) host: Arc<str>,
     pub(crate) port: u16,
     /// The proxy the connection goes through: connections through different proxies (or
-    /// none) are never shared.
-    pub(crate) proxy: Option<Route>,
+    /// none) are never shared. Shared, so that a key stays small (it is moved with every
+    /// lease) and its clones cost no allocation.
+    pub(crate) proxy: Option<Arc<Route>>,
 }
 
 impl Key {
@@ -75,19 +77,23 @@ impl Key {
                 ));
             }
         };
-        let host = uri
-            .host()
-            .ok_or_else(|| Error::new(ErrorKind::InvalidUrl, "the URL has no host"))?;
-        // IPv6 literals come bracketed in URLs; sockets and TLS want them bare.
-        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let (host, port) = uri
+            .authority()
+            .and_then(|a| host_and_port(a.as_str()))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidUrl,
+                    "the URL has no host, or an invalid port",
+                )
+            })?;
         let host: Arc<str> = if host.bytes().any(|b| b.is_ascii_uppercase()) {
             host.to_ascii_lowercase().into()
         } else {
             host.into()
         };
-        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let port = port.unwrap_or(if https { 443 } else { 80 });
         let proxy = match proxies {
-            Some(proxies) => proxies.route(uri)?,
+            Some(proxies) => proxies.route(uri)?.map(Arc::new),
             None => None,
         };
         Ok(Key {
@@ -102,9 +108,39 @@ impl Key {
     /// an HTTP proxy), rather than to the origin or through a tunnel.
     pub(crate) fn forwarded(&self) -> Option<&Route> {
         self.proxy
-            .as_ref()
+            .as_deref()
             .filter(|route| !self.https && route.kind.speaks_http())
     }
+}
+
+/// The host (IPv6 literals without their brackets: sockets and TLS want them bare) and the
+/// port of an authority `http::Uri` has validated, in one pass: `Uri::host` and
+/// `Uri::port_u16` each split it again, and this runs for every request.
+fn host_and_port(authority: &str) -> Option<(&str, Option<u16>)> {
+    // Byte scans: authorities are short, and `str`'s pattern searchers cost more to set up
+    // than to run on them.
+    let bytes = authority.as_bytes();
+    let start = bytes
+        .iter()
+        .rposition(|&b| b == b'@')
+        .map_or(0, |at| at + 1);
+    let host_port = &authority[start..];
+    let (host, port) = match host_port.strip_prefix('[') {
+        Some(bracketed) => {
+            let end = bracketed.bytes().position(|b| b == b']')?;
+            (&bracketed[..end], bracketed[end + 1..].strip_prefix(':'))
+        }
+        None => match host_port.bytes().position(|b| b == b':') {
+            Some(colon) => (&host_port[..colon], Some(&host_port[colon + 1..])),
+            None => (host_port, None),
+        },
+    };
+    // An empty port (`host:`) is the scheme's default, as `Uri::port_u16` has it.
+    let port = match port.filter(|p| !p.is_empty()) {
+        Some(port) => Some(port.parse().ok()?),
+        None => None,
+    };
+    (!host.is_empty()).then_some((host, port))
 }
 
 /// How the pool opens connections.
@@ -234,6 +270,11 @@ pub(crate) struct Http1Conn {
     sender: http1::SendRequest<Outgoing>,
     task: AbortHandle,
     remote: Option<SocketAddr>,
+    /// The timer of the wait for each response head, kept from one request to the next:
+    /// a new timer per request would be set and cancelled each time. It is made with the
+    /// connection, on the runtime that runs the connection's task, so it lives no longer
+    /// than the connection can be used (a timer outliving its runtime cannot be polled).
+    head_timer: Deadline,
 }
 
 impl Http1Conn {
@@ -246,6 +287,7 @@ impl Http1Conn {
             sender,
             task,
             remote,
+            head_timer: Deadline::on_this_runtime(),
         }
     }
 }
@@ -809,10 +851,12 @@ impl Lease {
         self.request_body = progress;
     }
 
-    /// The HTTP/1.1 sender, for sending.
-    pub(crate) fn http1(&mut self) -> Option<&mut http1::SendRequest<Outgoing>> {
+    /// The HTTP/1.1 sender, for sending, and the connection's timer for the head.
+    pub(crate) fn http1(&mut self) -> Option<(&mut http1::SendRequest<Outgoing>, &mut Deadline)> {
         match &mut self.kind {
-            LeaseKind::Http1(conn) => conn.as_mut().map(|conn| &mut conn.sender),
+            LeaseKind::Http1(conn) => conn
+                .as_mut()
+                .map(|conn| (&mut conn.sender, &mut conn.head_timer)),
             LeaseKind::Http2(_) => None,
         }
     }
@@ -904,6 +948,24 @@ mod tests {
             http2_keep_alive: None,
         };
         Pool::new(limits, connector)
+    }
+
+    #[test]
+    fn host_and_port_of_authorities() {
+        for (authority, expected) in [
+            ("example.com", Some(("example.com", None))),
+            ("example.com:8080", Some(("example.com", Some(8080)))),
+            ("example.com:", Some(("example.com", None))),
+            ("user:pw@example.com:81", Some(("example.com", Some(81)))),
+            ("[::1]", Some(("::1", None))),
+            ("[::1]:8443", Some(("::1", Some(8443)))),
+            ("u@[fe80::1]:1", Some(("fe80::1", Some(1)))),
+            ("example.com:99999", None),
+            ("[::1", None),
+            (":80", None),
+        ] {
+            assert_eq!(host_and_port(authority), expected, "{authority}");
+        }
     }
 
     fn key(port: u16) -> Key {
