@@ -95,18 +95,18 @@ where
 }
 
 /// Fails `body` with a read timeout when no chunk arrives for `limit` after the previous
-/// one (or after the head).
-pub(crate) fn read_timeout(body: ResponseBody, limit: Option<Duration>) -> ResponseBody {
-    match limit {
-        None => body,
-        Some(limit) => timed(
-            body,
-            Rule::Between {
-                limit,
-                last_progress: Instant::now(),
-            },
-        ),
-    }
+/// one (or after the head); its errors, the timeout too, name `url`. One wrapper for both:
+/// every layer of a body costs an allocation per response and a call per chunk.
+pub(crate) fn read_timeout(
+    body: ResponseBody,
+    limit: Option<Duration>,
+    url: url::Url,
+) -> ResponseBody {
+    let rule = limit.map(|limit| Rule::Between {
+        limit,
+        last_progress: Instant::now(),
+    });
+    timed(body, rule, Some(url))
 }
 
 /// Fails `body` with `error` once `deadline` passes before its last chunk.
@@ -115,21 +115,20 @@ pub(crate) fn until_deadline(
     deadline: Instant,
     error: impl Fn() -> Error + Send + Sync + 'static,
 ) -> ResponseBody {
-    timed(
-        body,
-        Rule::Until {
-            deadline,
-            error: Box::new(error),
-        },
-    )
+    let rule = Rule::Until {
+        deadline,
+        error: Box::new(error),
+    };
+    timed(body, Some(rule), None)
 }
 
-fn timed(body: ResponseBody, rule: Rule) -> ResponseBody {
+fn timed(body: ResponseBody, rule: Option<Rule>, url: Option<url::Url>) -> ResponseBody {
     body.wrap(|body| Timed {
         body,
         rule,
         timer: Deadline::default(),
         done: false,
+        url,
     })
 }
 
@@ -167,12 +166,22 @@ impl Rule {
     }
 }
 
-/// A body under a [`Rule`].
+/// A body under a [`Rule`] (if any), its errors naming `url` (if any).
 struct Timed {
     body: ResponseBody,
-    rule: Rule,
+    rule: Option<Rule>,
     timer: Deadline,
     done: bool,
+    url: Option<url::Url>,
+}
+
+impl Timed {
+    fn named(&self, error: Error) -> Error {
+        match &self.url {
+            Some(url) => error.with_url(url),
+            None => error,
+        }
+    }
 }
 
 impl Stream for Timed {
@@ -184,19 +193,20 @@ impl Stream for Timed {
             return Poll::Ready(None);
         }
         if let Poll::Ready(item) = Pin::new(&mut this.body).poll_next(cx) {
-            if let Rule::Between { last_progress, .. } = &mut this.rule {
+            if let Some(Rule::Between { last_progress, .. }) = &mut this.rule {
                 *last_progress = Instant::now();
             }
             this.done = item.is_none();
-            return Poll::Ready(item);
+            return Poll::Ready(item.map(|chunk| chunk.map_err(|e| this.named(e))));
         }
-        let Some(deadline) = this.rule.deadline() else {
+        let Some(deadline) = this.rule.as_ref().and_then(Rule::deadline) else {
             return Poll::Pending;
         };
         if this.timer.poll_at(cx, deadline).is_pending() {
             return Poll::Pending;
         }
         this.done = true;
-        Poll::Ready(Some(Err(this.rule.error())))
+        let error = this.rule.as_ref().map(Rule::error);
+        Poll::Ready(error.map(|e| Err(this.named(e))))
     }
 }

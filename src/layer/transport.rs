@@ -66,8 +66,7 @@ pub(super) fn send(
             Some(FinalUrl(url)) => url,
             None => url,
         };
-        let body = crate::timeouts::read_timeout(body, read_timeout);
-        let body = body.naming_errors(url.clone());
+        let body = crate::timeouts::read_timeout(body, read_timeout, url.clone());
         let head = ResponseHead {
             status: parts.status,
             version,
