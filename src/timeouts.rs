@@ -199,14 +199,18 @@ impl Stream for Timed {
             this.done = item.is_none();
             return Poll::Ready(item.map(|chunk| chunk.map_err(|e| this.named(e))));
         }
-        let Some(deadline) = this.rule.as_ref().and_then(Rule::deadline) else {
+        let Some((rule, deadline)) = this
+            .rule
+            .as_ref()
+            .and_then(|rule| Some((rule, rule.deadline()?)))
+        else {
             return Poll::Pending;
         };
         if this.timer.poll_at(cx, deadline).is_pending() {
             return Poll::Pending;
         }
+        let error = rule.error();
         this.done = true;
-        let error = this.rule.as_ref().map(Rule::error);
-        Poll::Ready(error.map(|e| Err(this.named(e))))
+        Poll::Ready(Some(Err(this.named(error))))
     }
 }
