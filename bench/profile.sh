@@ -21,6 +21,8 @@ WORK=$(ls -d /tmp/httplib-bench.* 2>/dev/null | head -1)
 BIN=${HTTPLIB_BENCH_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/httplib-bench}
 ARGS=(child "$SCENARIO" "$CLIENT" --h1 http://127.0.0.1:${BENCH_PORT_H1:-18080}
     --tls https://127.0.0.1:${BENCH_PORT_TLS:-18443} --h2c http://127.0.0.1:${BENCH_PORT_H2C:-18082}
+    --h1-origins "$(seq -s, -f "http://127.0.0.1:%g" ${BENCH_ORIGINS_H1:-18100} $((${BENCH_ORIGINS_H1:-18100} + 9)))"
+    --tls-origins "$(seq -s, -f "https://127.0.0.1:%g" ${BENCH_ORIGINS_TLS:-18200} $((${BENCH_ORIGINS_TLS:-18200} + 9)))"
     --ca "$WORK/ca.pem" --secs 1)
 ir() {
     local out=$1 n=$2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark of issue 4, in one command:
+# The benchmark of issues 4 and 11, in one command:
 #
 #   bench/run.sh [--quick] [--only s1,s2,...] [--runs N] [--secs S]
 #   bench/run.sh --serve     # only start the server (for profiling), until Ctrl-C or 1 hour
@@ -34,6 +34,16 @@ OUT=${BENCH_OUT:-$ROOT/bench/results.md}
 PORT_H1=${BENCH_PORT_H1:-18080}
 PORT_TLS=${BENCH_PORT_TLS:-18443}
 PORT_H2C=${BENCH_PORT_H2C:-18082}
+# S7's ten origins: ten more ports of the same nginx, HTTP/1.1 and HTTPS (h2).
+ORIGINS_H1=${BENCH_ORIGINS_H1:-18100}
+ORIGINS_TLS=${BENCH_ORIGINS_TLS:-18200}
+H1_LISTEN=""; TLS_LISTEN=""; H1_ORIGINS=""; TLS_ORIGINS=""
+for i in $(seq 0 9); do
+    H1_LISTEN+="listen 127.0.0.1:$((ORIGINS_H1 + i)); "
+    TLS_LISTEN+="listen 127.0.0.1:$((ORIGINS_TLS + i)) ssl http2; "
+    H1_ORIGINS+="${H1_ORIGINS:+,}http://127.0.0.1:$((ORIGINS_H1 + i))"
+    TLS_ORIGINS+="${TLS_ORIGINS:+,}https://127.0.0.1:$((ORIGINS_TLS + i))"
+done
 
 missing=()
 command -v nginx >/dev/null || missing+=(nginx)
@@ -104,10 +114,11 @@ http {
     root $WORK/www;
     # /small from memory, not from its file: an open, fstat, sendfile and close per request
     # made nginx the bound of S2 and S3 on these two-core machines.
-    server { listen 127.0.0.1:$PORT_H1; location = /small { return 200 "Hello, world!"; } }
+    server { listen 127.0.0.1:$PORT_H1; $H1_LISTEN location = /small { return 200 "Hello, world!"; } }
     server { listen 127.0.0.1:$PORT_H2C http2; location = /small { return 200 "Hello, world!"; } }
     server {
         listen 127.0.0.1:$PORT_TLS ssl http2;
+        $TLS_LISTEN
         ssl_certificate $WORK/leaf.pem;
         ssl_certificate_key $WORK/leaf.key;
         ssl_protocols TLSv1.3;
@@ -121,7 +132,7 @@ for _ in $(seq 50); do [ -s "$WORK/nginx.pid" ] && break; sleep 0.1; done
 curl -sf -o /dev/null "http://127.0.0.1:$PORT_H1/small"
 curl -sf -o /dev/null --cacert "$WORK/ca.pem" "https://127.0.0.1:$PORT_TLS/small"
 
-CHILD_ARGS="--h1 http://127.0.0.1:$PORT_H1 --tls https://127.0.0.1:$PORT_TLS --h2c http://127.0.0.1:$PORT_H2C --ca $WORK/ca.pem --secs $SECS"
+CHILD_ARGS="--h1 http://127.0.0.1:$PORT_H1 --tls https://127.0.0.1:$PORT_TLS --h2c http://127.0.0.1:$PORT_H2C --h1-origins $H1_ORIGINS --tls-origins $TLS_ORIGINS --ca $WORK/ca.pem --secs $SECS"
 if [ -n "$SERVE" ]; then
     echo "==> serving; one measurement, e.g. under callgrind with a fixed request count:" >&2
     echo "    BENCH_REQUESTS=2000 valgrind --tool=callgrind $BIN child s1 httplib $CHILD_ARGS" >&2
@@ -130,7 +141,8 @@ if [ -n "$SERVE" ]; then
 fi
 echo "==> running ($RUNS runs, ${SECS}s per measurement), clients on core 1" >&2
 ARGS=(all --h1 "http://127.0.0.1:$PORT_H1" --tls "https://127.0.0.1:$PORT_TLS"
-    --h2c "http://127.0.0.1:$PORT_H2C" --ca "$WORK/ca.pem" --runs "$RUNS" --secs "$SECS"
+    --h2c "http://127.0.0.1:$PORT_H2C" --h1-origins "$H1_ORIGINS" --tls-origins "$TLS_ORIGINS"
+    --ca "$WORK/ca.pem" --runs "$RUNS" --secs "$SECS"
     --out "$OUT" --lock "$ROOT/Cargo.lock")
 [ -n "$ONLY" ] && ARGS+=(--only "$ONLY")
 taskset -c 1 "$BIN" "${ARGS[@]}"

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::clients::{self, Proto, Res, Target, Worker};
+use crate::clients::{self, Layers, Proto, Res, Target, Worker};
 use crate::sys;
 
 pub const SMALL_LEN: u64 = 13;
@@ -24,7 +24,6 @@ pub struct Params {
 struct Stop {
     deadline: Instant,
     started: AtomicU64,
-    completed: AtomicU64,
     failed: AtomicBool,
     max: u64,
 }
@@ -34,7 +33,6 @@ impl Stop {
         Stop {
             deadline: Instant::now() + Duration::from_secs_f64(secs),
             started: AtomicU64::new(0),
-            completed: AtomicU64::new(0),
             failed: AtomicBool::new(false),
             max,
         }
@@ -63,19 +61,19 @@ fn stop_after(secs: f64, warmup: bool) -> Stop {
     }
 }
 
-/// Runs every worker in its own task, making small GETs until `secs` have passed.
-async fn closed_loop<W: Worker>(workers: Vec<W>, stop: Stop) -> Res<(Vec<W>, u64)> {
+/// Runs every worker in its own task, making small GETs until `secs` have passed; gives the
+/// workers back with the number of requests each completed.
+async fn closed_loop<W: Worker>(workers: Vec<W>, stop: Stop) -> Res<Vec<(W, u64)>> {
     let stop = Arc::new(stop);
     let tasks: Vec<_> = workers
         .into_iter()
         .map(|mut w| {
             let stop = stop.clone();
             tokio::spawn(async move {
+                let mut completed = 0;
                 while stop.go() {
                     match w.small().await {
-                        Ok(SMALL_LEN) => {
-                            stop.completed.fetch_add(1, Ordering::Relaxed);
-                        }
+                        Ok(SMALL_LEN) => completed += 1,
                         Ok(n) => {
                             stop.failed.store(true, Ordering::Relaxed);
                             return Err(format!("small body of {n} bytes"));
@@ -86,7 +84,7 @@ async fn closed_loop<W: Worker>(workers: Vec<W>, stop: Stop) -> Res<(Vec<W>, u64
                         }
                     }
                 }
-                Ok(w)
+                Ok((w, completed))
             })
         })
         .collect();
@@ -94,21 +92,29 @@ async fn closed_loop<W: Worker>(workers: Vec<W>, stop: Stop) -> Res<(Vec<W>, u64
     for t in tasks {
         back.push(t.await.map_err(|e| e.to_string())??);
     }
-    Ok((back, stop.completed.load(Ordering::Relaxed)))
+    Ok(back)
 }
 
-/// Requests per second and client CPU per request over `secs`, after a warm-up.
+/// Requests per second and client CPU per request over `secs`, after a warm-up; and the
+/// fairness among the workers: the slowest worker's time per request over the median
+/// worker's (the median worker's request count over the smallest), 1.0 when all kept pace.
 async fn throughput<W: Worker>(workers: Vec<W>, secs: f64) -> Res<Metrics> {
-    let (workers, _) = closed_loop(workers, stop_after(secs, true)).await?;
+    let warmed = closed_loop(workers, stop_after(secs, true)).await?;
+    let workers = warmed.into_iter().map(|(w, _)| w).collect();
     let cpu0 = sys::cpu_time();
     let t0 = Instant::now();
-    let (_workers, n) = closed_loop(workers, stop_after(secs, false)).await?;
+    let done = closed_loop(workers, stop_after(secs, false)).await?;
     let elapsed = t0.elapsed().as_secs_f64();
     let cpu = sys::cpu_time() - cpu0;
+    let mut counts: Vec<u64> = done.iter().map(|(_, n)| *n).collect();
+    counts.sort_unstable();
+    let n: u64 = counts.iter().sum();
+    let fair = counts[counts.len() / 2] as f64 / counts[0] as f64;
     Ok(vec![
         ("rps", n as f64 / elapsed),
         ("cpu_us", cpu * 1e6 / n as f64),
         ("n", n as f64),
+        ("fair", fair),
     ])
 }
 
@@ -196,6 +202,9 @@ async fn concurrent_downloads<W: Worker + Clone>(w: W) -> Res<Metrics> {
     Ok(vec![("mbps", mbps), ("fair", fair)])
 }
 
+/// S7: requests in flight at once, spread round-robin over the origins.
+const S7_CONCURRENCY: usize = 1000;
+
 const S6_ITERATIONS: usize = 15;
 
 /// Builds a client and makes its first HTTPS request, again and again: the median (and
@@ -232,6 +241,7 @@ pub fn run(scenario: &str, client: &str, p: &Params) -> Res<Metrics> {
         "s1" | "s2" => Proto::H1,
         "s3" => Proto::H2Tls,
         "s3c" => Proto::H2c,
+        "s7h2" => Proto::H2Tls,
         _ => Proto::H1,
     };
     let conc = match scenario {
@@ -240,13 +250,32 @@ pub fn run(scenario: &str, client: &str, p: &Params) -> Res<Metrics> {
         _ => 100,
     };
     match (scenario, client) {
-        ("s1" | "s2" | "s3" | "s3c", "httplib") => {
-            let w = httplib_workers_checked(&rt, t, small_proto)?;
+        ("s1" | "s2" | "s3" | "s3c", "httplib" | "httplib-layered") => {
+            let layers = if client == "httplib" {
+                Layers::from_env()
+            } else {
+                Layers::Both
+            };
+            let w = httplib_workers_checked(&rt, t, small_proto, layers)?;
             let w = w.into_iter().cycle().take(conc).collect();
             rt.block_on(throughput(w, secs))
         }
+        ("s7h1" | "s7h2", "httplib") => {
+            let w = clients::httplib_spread(t, small_proto, S7_CONCURRENCY)?;
+            if small_proto != Proto::H1 {
+                check_h2(rt.block_on(w[0].version())?)?;
+            }
+            rt.block_on(throughput(w, secs))
+        }
+        ("s7h1" | "s7h2", "reqwest") => {
+            let w = clients::reqwest_spread(t, small_proto, S7_CONCURRENCY)?;
+            if small_proto != Proto::H1 {
+                check_h2(rt.block_on(w[0].version())?)?;
+            }
+            rt.block_on(throughput(w, secs))
+        }
         ("s1", "httplib-blocking") => {
-            let w = clients::httplib_workers(t, Proto::H1, 1)?.remove(0);
+            let w = clients::httplib_workers(t, Proto::H1, 1, Layers::from_env())?.remove(0);
             blocking_throughput(secs, || w.small_blocking())
         }
         ("s1" | "s2" | "s3" | "s3c", "reqwest") => {
@@ -277,7 +306,7 @@ pub fn run(scenario: &str, client: &str, p: &Params) -> Res<Metrics> {
             download_with(&rt, t, proto, client)
         }
         ("s5", "httplib") => {
-            let w = httplib_workers_checked(&rt, t, Proto::H2Tls)?.remove(0);
+            let w = httplib_workers_checked(&rt, t, Proto::H2Tls, Layers::from_env())?.remove(0);
             rt.block_on(concurrent_downloads(w))
         }
         ("s5", "reqwest") => {
@@ -303,15 +332,22 @@ fn httplib_workers_checked(
     rt: &tokio::runtime::Runtime,
     t: &Target,
     proto: Proto,
+    layers: Layers,
 ) -> Res<Vec<clients::Httplib>> {
-    let w = clients::httplib_workers(t, proto, 1)?;
+    let w = clients::httplib_workers(t, proto, 1, layers)?;
     if proto != Proto::H1 {
-        let v = rt.block_on(w[0].version())?;
-        if v != "HTTP/2" {
-            return Err(format!("httplib spoke {v}"));
-        }
+        check_h2(rt.block_on(w[0].version())?)?;
     }
     Ok(w)
+}
+
+/// An HTTP/2 scenario's check of the version a client reported (httplib says `HTTP/2`,
+/// reqwest `HTTP/2.0`).
+fn check_h2(version: String) -> Res<()> {
+    match version.as_str() {
+        "HTTP/2" | "HTTP/2.0" => Ok(()),
+        _ => Err(format!("spoke {version}, not HTTP/2")),
+    }
 }
 
 fn download_with(
@@ -322,14 +358,14 @@ fn download_with(
 ) -> Res<Metrics> {
     match client {
         "httplib" => {
-            let mut w = httplib_workers_checked(rt, t, proto)?.remove(0);
+            let mut w = httplib_workers_checked(rt, t, proto, Layers::from_env())?.remove(0);
             rt.block_on(w.small())?;
             download(|| rt.block_on(w.stream("/256m")))
         }
         "httplib-blocking" => {
-            let w = clients::httplib_workers(t, proto, 1)?.remove(0);
-            if proto != Proto::H1 && w.version_blocking()? != "HTTP/2" {
-                return Err("httplib spoke HTTP/1.1".into());
+            let w = clients::httplib_workers(t, proto, 1, Layers::from_env())?.remove(0);
+            if proto != Proto::H1 {
+                check_h2(w.version_blocking()?)?;
             }
             w.small_blocking()?;
             download(|| w.stream_blocking("/256m"))

@@ -32,6 +32,10 @@ pub struct Target {
     pub h2c: String,
     /// The CA certificate, PEM.
     pub ca_pem: Vec<u8>,
+    /// S7's origins: the same HTTP/1.1 server on several ports (`http://127.0.0.1:PORT`).
+    pub h1_origins: Vec<String>,
+    /// S7's origins over HTTPS (ALPN h2), one port each.
+    pub tls_origins: Vec<String>,
 }
 
 /// Which listener and protocol a scenario uses.
@@ -51,6 +55,14 @@ impl Target {
             Proto::H1 => &self.h1,
             Proto::H2Tls => &self.tls,
             Proto::H2c => &self.h2c,
+        }
+    }
+
+    /// The origins S7 spreads its requests over.
+    pub fn origins(&self, proto: Proto) -> &[String] {
+        match proto {
+            Proto::H1 => &self.h1_origins,
+            _ => &self.tls_origins,
         }
     }
 }
@@ -73,26 +85,49 @@ pub struct Httplib {
     base: String,
 }
 
-pub fn httplib_client(t: &Target, proto: Proto, idle: usize) -> Res<httplib::Client> {
+/// Layers configured on an httplib client and doing nothing, to measure what they cost.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Layers {
+    None,
+    /// One no-op middleware.
+    Middleware,
+    /// `Retry::new(2)`.
+    Retry,
+    /// Both.
+    Both,
+}
+
+impl Layers {
+    /// `BENCH_HTTPLIB_LAYERS` (`middleware`, `retry` or `both`), for bench/profile.sh.
+    pub fn from_env() -> Layers {
+        match std::env::var("BENCH_HTTPLIB_LAYERS").as_deref() {
+            Ok("middleware") => Layers::Middleware,
+            Ok("retry") => Layers::Retry,
+            Ok("both") => Layers::Both,
+            _ => Layers::None,
+        }
+    }
+}
+
+/// An httplib client for `proto` with these pool limits and layers.
+pub fn httplib_client(
+    t: &Target,
+    proto: Proto,
+    limits: httplib::Limits,
+    layers: Layers,
+) -> Res<httplib::Client> {
     let mut b = httplib::Client::builder()
-        .limits(
-            httplib::Limits::default()
-                .max_connections(idle.max(100))
-                .max_keepalive_connections(idle),
-        )
+        .limits(limits)
         .add_root_certificate(httplib::Certificate::from_pem(&t.ca_pem).map_err(err)?);
     b = match proto {
         Proto::H1 => b,
         Proto::H2Tls => b.http2(true),
         Proto::H2c => b.http2_prior_knowledge(),
     };
-    // BENCH_HTTPLIB_LAYERS: layers configured that do nothing, to measure what they cost:
-    // `middleware` (one no-op middleware), `retry` (a retry policy), `both`.
-    let layers = std::env::var("BENCH_HTTPLIB_LAYERS").unwrap_or_default();
-    if matches!(layers.as_str(), "middleware" | "both") {
+    if matches!(layers, Layers::Middleware | Layers::Both) {
         b = b.middleware(NoOp);
     }
-    if matches!(layers.as_str(), "retry" | "both") {
+    if matches!(layers, Layers::Retry | Layers::Both) {
         b = b.retry(httplib::Retry::new(2));
     }
     b.build().map_err(err)
@@ -112,15 +147,26 @@ impl httplib::Middleware for NoOp {
     }
 }
 
-pub fn httplib_workers(t: &Target, proto: Proto, n: usize) -> Res<Vec<Httplib>> {
-    let client = httplib_client(t, proto, n.max(20))?;
-    let base = t.base(proto).to_owned();
+pub fn httplib_workers(t: &Target, proto: Proto, n: usize, layers: Layers) -> Res<Vec<Httplib>> {
+    let idle = n.max(20);
+    let limits = httplib::Limits::default()
+        .max_connections(idle.max(100))
+        .max_keepalive_connections(idle);
+    let client = httplib_client(t, proto, limits, layers)?;
+    let base = t.base(proto);
+    Ok((0..n).map(|_| Httplib::on(&client, base)).collect())
+}
+
+/// S7's `n` workers, spread round-robin over `proto`'s origins, sharing one client with no
+/// cap on connections and room to keep every one of them (reqwest's defaults).
+pub fn httplib_spread(t: &Target, proto: Proto, n: usize) -> Res<Vec<Httplib>> {
+    let limits = httplib::Limits::default()
+        .max_connections(None)
+        .max_keepalive_connections(n);
+    let client = httplib_client(t, proto, limits, Layers::None)?;
+    let origins = t.origins(proto);
     Ok((0..n)
-        .map(|_| Httplib {
-            client: client.clone(),
-            small: format!("{base}/small"),
-            base: base.clone(),
-        })
+        .map(|i| Httplib::on(&client, &origins[i % origins.len()]))
         .collect())
 }
 
@@ -146,6 +192,14 @@ impl Worker for Httplib {
 }
 
 impl Httplib {
+    fn on(client: &httplib::Client, base: &str) -> Httplib {
+        Httplib {
+            client: client.clone(),
+            small: format!("{base}/small"),
+            base: base.to_owned(),
+        }
+    }
+
     /// The HTTP version of a small GET, awaited on the caller's runtime (a blocking call
     /// here would open the connection on httplib's background runtime instead, and every
     /// later request of the async measurement would cross to that thread and back).
@@ -225,21 +279,28 @@ fn reqwest_builder(t: &Target) -> Res<reqwest::ClientBuilder> {
         .add_root_certificate(reqwest::Certificate::from_pem(&t.ca_pem).map_err(err)?))
 }
 
-pub fn reqwest_workers(t: &Target, proto: Proto, n: usize) -> Res<Vec<Reqwest>> {
+fn reqwest_client(t: &Target, proto: Proto) -> Res<reqwest::Client> {
     let mut b = reqwest_builder(t)?;
     b = match proto {
         Proto::H1 => b.http1_only(),
         Proto::H2Tls => b,
         Proto::H2c => b.http2_prior_knowledge(),
     };
-    let client = b.build().map_err(err)?;
-    let base = t.base(proto).to_owned();
+    b.build().map_err(err)
+}
+
+pub fn reqwest_workers(t: &Target, proto: Proto, n: usize) -> Res<Vec<Reqwest>> {
+    let client = reqwest_client(t, proto)?;
+    let base = t.base(proto);
+    Ok((0..n).map(|_| Reqwest::on(&client, base)).collect())
+}
+
+/// S7's `n` workers, spread round-robin over `proto`'s origins, sharing one client.
+pub fn reqwest_spread(t: &Target, proto: Proto, n: usize) -> Res<Vec<Reqwest>> {
+    let client = reqwest_client(t, proto)?;
+    let origins = t.origins(proto);
     Ok((0..n)
-        .map(|_| Reqwest {
-            client: client.clone(),
-            small: format!("{base}/small"),
-            base: base.clone(),
-        })
+        .map(|i| Reqwest::on(&client, &origins[i % origins.len()]))
         .collect())
 }
 
@@ -261,6 +322,14 @@ impl Worker for Reqwest {
 }
 
 impl Reqwest {
+    fn on(client: &reqwest::Client, base: &str) -> Reqwest {
+        Reqwest {
+            client: client.clone(),
+            small: format!("{base}/small"),
+            base: base.to_owned(),
+        }
+    }
+
     pub async fn version(&self) -> Res<String> {
         let r = self.client.get(&self.small).send().await.map_err(err)?;
         Ok(format!("{:?}", r.version()))
