@@ -156,6 +156,9 @@ node npm/build.mjs
 step "npm package: tsc --noEmit of an example against its TypeScript declarations"
 (cd npm && npx --no-install tsc --noEmit -p types-check)
 
+step "npm package: each Node entry from a clean directory (require with require(esm) off, import, and their TypeScript declarations)"
+node npm/smoke.mjs
+
 step "npm package: Node tests (node --test) against the test server"
 (cd npm && node --test test/*.test.mjs)
 

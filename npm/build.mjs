@@ -143,6 +143,23 @@ for (const { out } of companions) copyFileSync(join(wasmDir, `${out}.js`), join(
 if (existsSync(join(wasmDir, "snippets"))) {
   cpSync(join(wasmDir, "snippets"), join(pkgDir, "snippets"), { recursive: true });
 }
+// The CommonJS entry (`require("httplib")`, the "require" condition): the Node entry and
+// everything it imports bundled into one CommonJS file by esbuild (Node before 20.19
+// cannot require an ES module). `import.meta.url`, which the entry and the glue use to
+// find the .wasm next to them, becomes this file's URL. A program that both imports and
+// requires the package gets two instances of it (the usual dual-package caveat).
+run(join(here, "node_modules", ".bin", "esbuild"), [
+  join(pkgDir, "index.node.mjs"), "--bundle", "--platform=node", "--target=node20",
+  "--format=cjs", `--outfile=${join(pkgDir, "index.node.cjs")}`, "--log-level=warning",
+  // wasm-bindgen's glue names one snippet module once per import of it, the same module
+  // each time: harmless, and not ours to change.
+  "--log-override:duplicate-object-key=silent",
+  "--define:import.meta.url=__httplib_module_url",
+  "--banner:js=const __httplib_module_url = require(\"node:url\").pathToFileURL(__filename).href;",
+]);
+// Its declarations: the same as the ES module's, in a .d.cts so that TypeScript reads them
+// as a CommonJS module's.
+copyFileSync(join(pkgDir, "index.d.ts"), join(pkgDir, "index.d.cts"));
 for (const file of template.files) {
   if (!existsSync(join(pkgDir, file))) throw new Error(`package.json lists ${file}, which the build did not make`);
 }
