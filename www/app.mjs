@@ -127,31 +127,42 @@ $("fanout-run").addEventListener("click", async () => {
 
 // -------------------------------------------------------------------- 3. streamed download
 
+let downloading = null;
+$("download-cancel").addEventListener("click", () => downloading?.abort(new DOMException("cancelled by the user", "AbortError")));
+
 $("download-run").addEventListener("click", async () => {
   const button = $("download-run");
+  const cancel = $("download-cancel");
   button.disabled = true;
+  cancel.disabled = false;
   const status = $("download-status");
   const progress = $("download-progress");
   delete status.dataset.done;
+  delete status.dataset.cancelled;
   const chunks = Number($("download-chunks").value) || 40;
   const chunkSize = (Number($("download-size").value) || 64) * 1024;
   const interval = Number($("download-interval").value) || 0;
+  downloading = new AbortController();
+  progress.value = 0;
   try {
     const started = performance.now();
-    const s = await client.stream("GET", "/drip", { params: { chunks, chunk_size: chunkSize, interval_ms: interval } });
+    const s = await client.stream("GET", "/drip", {
+      params: { chunks, chunk_size: chunkSize, interval_ms: interval },
+      signal: downloading.signal,
+      // The package's progress callback: bytes so far, and the total the server announced.
+      onDownloadProgress: ({ bytes, total }) => {
+        progress.max = total ?? chunks * chunkSize;
+        progress.value = bytes;
+      },
+    });
     s.raiseForStatus();
     const total = Number(s.headers.get("content-length")) || chunks * chunkSize;
     const head = `${s.statusCode} ${s.reasonPhrase} after ${ms(s.elapsed)}`;
-    progress.max = total;
-    progress.value = 0;
-    // The fetch body itself, handed through by the package without copying.
-    const reader = s.body.getReader();
+    // Chunk by chunk through the package (`s.body` would hand over the fetch stream itself,
+    // which the package then no longer watches: no progress, no cancel through `signal`).
     let received = 0;
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      received += value.byteLength;
-      progress.value = received;
+    for await (const chunk of s.iterBytes()) {
+      received += chunk.byteLength;
       status.textContent = `${head} · ${mib(received)} of ${mib(total)}`;
     }
     const took = performance.now() - started;
@@ -160,7 +171,46 @@ $("download-run").addEventListener("click", async () => {
     status.dataset.done = String(received);
   } catch (e) {
     status.textContent = describe(e);
+    if (downloading.signal.aborted) status.dataset.cancelled = "1";
   } finally {
+    button.disabled = false;
+    cancel.disabled = true;
+    downloading = null;
+  }
+});
+
+// ---------------------------------------------------------------------- 4. retries and hooks
+
+$("retry-run").addEventListener("click", async () => {
+  const button = $("retry-run");
+  button.disabled = true;
+  const log = $("retry-log");
+  const summary = $("retry-summary");
+  log.replaceChildren();
+  delete summary.dataset.done;
+  const note = (text) => {
+    const li = document.createElement("li");
+    li.textContent = text;
+    log.append(li);
+  };
+  const retrying = new Client({
+    baseUrl: server,
+    retry: { limit: 2, statuses: [503], backoffLimit: 0.2 },
+    hooks: {
+      beforeRequest: [(req) => note(`beforeRequest ${req.method} ${new URL(req.url).pathname}`)],
+      afterResponse: [(req, res) => note(`afterResponse ${res.statusCode}`)],
+      beforeRetry: [(req, err, n) => note(`beforeRetry ${n} after ${err.statusCode ?? err.kind}`)],
+    },
+  });
+  const t0 = performance.now();
+  try {
+    const code = Number($("retry-status").value) || 503;
+    const r = await retrying.get(`/status/${code}`);
+    summary.textContent = `${r.statusCode} ${r.reasonPhrase} after ${log.children.length} hook calls in ${ms(performance.now() - t0)}`;
+  } catch (e) {
+    summary.textContent = describe(e);
+  } finally {
+    summary.dataset.done = "1";
     button.disabled = false;
   }
 });

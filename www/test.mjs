@@ -1,6 +1,6 @@
 // Drives the demo page in real headless Chromium (Debian's /usr/bin/chromium through
 // playwright-core, a fresh profile) against the test server: the request form, the fan-out,
-// the streamed download; saves a screenshot to target/www/demo.png.
+// the streamed download (its progress bar and Cancel), retries and hooks; saves a screenshot to target/www/demo.png.
 //
 // Usage: node --test www/test.mjs   (after `node npm/build.mjs`; the test server:
 // HTTPLIB_TEST_HTTP, or started here). CHROMIUM overrides the browser's path.
@@ -124,7 +124,7 @@ test("fan-out: every request settles; the two meant to fail fail with their kind
   assert.ok(rows.filter((r) => r === "200 OK").length === 10);
 });
 
-test("streamed download: the progress bar fills as the fetch body streams in", async () => {
+test("streamed download: the progress bar (onDownloadProgress) fills as the body streams in", async () => {
   await page.fill("#download-chunks", "40");
   await page.fill("#download-size", "64");
   await page.fill("#download-interval", "25");
@@ -141,6 +141,44 @@ test("streamed download: the progress bar fills as the fetch body streams in", a
   assert.equal(value, total);
   assert.equal(max, total);
   assert.match(await page.textContent("#download-status"), /^200 OK after .* · 2\.50 MiB of 2\.50 MiB in .* · done$/);
+});
+
+test("streamed download: Cancel aborts the request's signal and the download stops", async () => {
+  await page.fill("#download-chunks", "200");
+  await page.fill("#download-size", "16");
+  await page.fill("#download-interval", "50");
+  await page.click("#download-run");
+  await page.waitForFunction(() => document.getElementById("download-progress").value > 0);
+  await page.click("#download-cancel");
+  await page.waitForSelector("#download-status[data-cancelled]", { timeout: 5000 });
+  assert.equal(await page.getAttribute("#download-status", "data-done"), null);
+  assert.match(await page.textContent("#download-status"), /cancelled by the user|Cancelled|AbortError/);
+  const { value, max } = await page.$eval("#download-progress", (p) => ({ value: p.value, max: p.max }));
+  assert.ok(value > 0 && value < max, `stopped part way: ${value} of ${max}`);
+  assert.ok(await page.isDisabled("#download-cancel"));
+});
+
+test("retries and hooks: each attempt, retry and response shows as the hooks see it", async () => {
+  await page.fill("#retry-status", "503");
+  await page.click("#retry-run");
+  await page.waitForSelector("#retry-summary[data-done]", { timeout: 10000 });
+  const log = await page.$$eval("#retry-log li", (lis) => lis.map((li) => li.textContent));
+  assert.deepEqual(log, [
+    "beforeRequest GET /status/503",
+    "afterResponse 503",
+    "beforeRetry 1 after 503",
+    "beforeRequest GET /status/503",
+    "afterResponse 503",
+    "beforeRetry 2 after 503",
+    "beforeRequest GET /status/503",
+    "afterResponse 503",
+  ]);
+  assert.match(await page.textContent("#retry-summary"), /^503 Service Unavailable after 8 hook calls in /);
+  await page.fill("#retry-status", "200");
+  await page.click("#retry-run");
+  await page.waitForFunction(() => document.querySelectorAll("#retry-log li").length === 2);
+  await page.waitForSelector("#retry-summary[data-done]");
+  assert.match(await page.textContent("#retry-summary"), /^200 OK after 2 hook calls/);
 });
 
 test("in the page, a stream's body is the fetch body itself (a byte stream, BYOB-readable)", async () => {
