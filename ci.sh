@@ -126,7 +126,7 @@ cargo test --locked -p httplib --target "$WASM" --test frontend --test layers --
 
 step "wasm tests in headless Chromium: the same tests"
 # The runner gives a browser test binary 20 s by default; the conformance suite waits on
-# real timeouts (the 15 s default limit to a head on fetch among them) and takes longer.
+# real timeouts (the 5 s default limit to a head among them) and takes longer.
 CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test --locked -p httplib --target "$WASM" --test frontend --test layers --test conformance 2>&1 |
     tee "$workdir/chromium.log"

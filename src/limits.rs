@@ -26,10 +26,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// - `pool`: waiting for a free connection when the pool is full.
 ///
 /// # Platform
-/// In the browser and Node (wasm32), `connect`, `write` and `pool` cannot be told apart
-/// from inside `fetch`: the time to the response head is bounded by `connect + write +
-/// read` together, reported as [`ReadTimeout`](crate::ErrorKind::ReadTimeout) (or
-/// [`ConnectTimeout`](crate::ErrorKind::ConnectTimeout) when only `connect` is set).
+/// In the browser and Node (wasm32), connecting, sending and waiting cannot be told apart
+/// from inside `fetch`: the wait for the response head is bounded by the largest of
+/// `connect`, `write` and `read` (so `Timeout::new(1 s)` fails a stalled server after 1 s,
+/// as natively), counted from the start or the upload's last progress, and reported as
+/// [`ReadTimeout`](crate::ErrorKind::ReadTimeout); with no `read` limit the wait is
+/// unbounded. `read` also bounds each wait between body chunks, as natively.
 ///
 /// # Examples
 /// ```

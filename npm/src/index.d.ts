@@ -70,8 +70,9 @@ export class BearerAuth {
 export type Auth = [username: string, password: string] | BasicAuth | DigestAuth | BearerAuth;
 
 /** Seconds for all four, `null` (or `false`) for no limit, or per phase; `timeout` (default
- *  5) fills the phases left out. In browsers and Node connect, write and pool cannot be told
- *  apart inside fetch: their sum with read bounds the wait for the response head. `total`
+ *  5) fills the phases left out. In browsers and Node connecting, sending and waiting cannot
+ *  be told apart inside fetch: the largest of connect, write and read bounds the wait for
+ *  the response head (none without read). `total`
  *  (none unless given) bounds the whole request: redirects, retries and the body read to
  *  its end; past it the request fails with kind "TotalTimeout". */
 export type Timeout =

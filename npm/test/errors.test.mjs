@@ -57,6 +57,14 @@ test("a slow response head is a RequestError of kind ReadTimeout", async () => {
   assert.equal((await get(http("/delay/0.2"), { timeout: null })).statusCode, 200);
 });
 
+test("a stalled server fails after the read limit, not after the sum of the phases' limits", async () => {
+  const client = new Client({ timeout: { timeout: 1 } });
+  const started = performance.now();
+  await assert.rejects(client.get(http("/hang")), (e) => e.kind === "ReadTimeout");
+  const waited = performance.now() - started;
+  assert.ok(waited >= 950 && waited < 2500, `waited ${waited} ms (the old rule: 3000)`);
+});
+
 test("a stalled body read through iterBytes is a ReadTimeout", async () => {
   const s = await stream("GET", http("/drip"), {
     params: { chunks: 3, interval_ms: 1500, chunk_size: 4 },

@@ -1,8 +1,9 @@
 //! The wasm32 backend: the platform's `fetch`, taken from the global scope so that one
 //! build works in browsers, web workers and Node.
 //!
-//! Timeouts use an `AbortController`: one limit for reaching the response head (fetch
-//! cannot tell connecting from waiting), and the front-end's read timeout between body
+//! Timeouts use an `AbortController`: one limit for reaching the response head, the largest
+//! of connect, write and read (fetch cannot tell connecting from waiting; the limit counts
+//! from the upload's last progress), and the front-end's read timeout between body
 //! chunks, whose expiry drops the body and so aborts the download. Dropping a request
 //! future aborts its fetch the same way.
 //!
@@ -67,10 +68,16 @@ impl Backend for FetchBackend {
     }
 }
 
-/// The limit on reaching the response head: fetch runs connect, write and read as one.
+/// The limit on reaching the response head. fetch connects, sends and waits as one step,
+/// so the wait gets the largest of the limits of those phases: a stalled server fails
+/// after the read limit (with httpx's one-number timeouts), not after their sum. No read
+/// limit leaves the wait unbounded, as natively, where only the read limit bounds it.
 fn head_limit(timeout: &Timeout) -> Option<Duration> {
-    let read = timeout.read?;
-    Some(read + timeout.connect.unwrap_or_default() + timeout.write.unwrap_or_default())
+    [timeout.connect, timeout.write]
+        .into_iter()
+        .flatten()
+        .fold(timeout.read?, Duration::max)
+        .into()
 }
 
 /// Runs `fut` (the fetch, up to its head) until `limit` after the upload's last progress
