@@ -691,7 +691,10 @@ impl ClientBuilder {
     /// ```
     ///
     /// # Platform
-    /// On wasm32 the browser or Node owns the connections and the limits are not applied.
+    /// On wasm32 the browser or Node owns the connections: `max_connections` caps the
+    /// client's requests in flight instead (each from its start to the end of its body, or
+    /// until the body is dropped or handed to JS), and a request over the cap waits its turn
+    /// for at most the pool timeout. The other limits are not applied.
     pub fn limits(mut self, limits: Limits) -> ClientBuilder {
         self.transport.limits = limits;
         self

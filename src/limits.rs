@@ -227,7 +227,10 @@ impl From<Duration> for Timeout {
 ///   connection before another connection to the same origin is opened.
 ///
 /// # Platform
-/// On wasm32 the browser or Node owns the connections and these limits are not applied.
+/// On wasm32 the browser or Node owns the connections: `max_connections` caps the
+/// client's requests in flight instead (each from its start to the end of its body, or
+/// until the body is dropped or handed to JS), and a request over the cap waits its turn
+/// for at most the pool timeout. The other limits are not applied.
 ///
 /// # Examples
 /// ```

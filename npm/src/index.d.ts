@@ -187,8 +187,11 @@ export interface RequestOptions {
   onDownloadProgress?: (progress: Progress) => void;
 }
 
-/** Pool limits: accepted for code shared with native Rust, and not applied here, where the
- *  browser or Node owns the connections. */
+/** Pool limits. The browser or Node owns the connections here, so `maxConnections` caps
+ *  this client's requests in flight (each from its start to the end of its body; a request
+ *  over the cap waits its turn, for at most the `pool` timeout, then fails with kind
+ *  "PoolTimeout"); the keep-alive limits are accepted for code shared with native Rust,
+ *  and not applied. */
 export interface Limits {
   maxConnections?: number | null;
   maxKeepaliveConnections?: number | null;

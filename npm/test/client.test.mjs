@@ -110,10 +110,21 @@ test("no cookie is kept for a public suffix (co.uk, github.io): Node has the who
   }
 });
 
-test("limits are accepted (and not applied: Node owns the connections)", async () => {
+test("limits are accepted; maxConnections caps the requests in flight, the pool timeout bounds the wait", async () => {
   const client = new Client({ limits: { maxConnections: 100, maxKeepaliveConnections: 20, keepaliveExpiry: null } });
   assert.equal((await client.get(http("/echo"))).statusCode, 200);
   assert.throws(() => new Client({ limits: { maxConnections: -1 } }), (e) => e.kind === "Builder");
+  // One at a time: three 0.5 s requests take 1.5 s, not 0.5 s.
+  const one = new Client({ limits: { maxConnections: 1 } });
+  const started = performance.now();
+  const all = await Promise.all([0, 1, 2].map(() => one.get(http("/delay/0.5"))));
+  assert.deepEqual(all.map((r) => r.statusCode), [200, 200, 200]);
+  assert.ok(performance.now() - started >= 1450, `took ${performance.now() - started} ms`);
+  // A stream not read yet holds its turn; the next request waits the pool timeout.
+  const held = await one.stream("GET", http("/stream-bytes/100"), { timeout: { timeout: 5, pool: 0.2 } });
+  await assert.rejects(one.get(http("/echo"), { timeout: { timeout: 5, pool: 0.2 } }), (e) => e.kind === "PoolTimeout");
+  assert.equal((await held.read()).content.length, 100);
+  assert.equal((await one.get(http("/echo"))).statusCode, 200);
 });
 
 test("a client with baseUrl keeps relative URLs under it; allowAbsoluteUrls: false refuses other origins", async () => {

@@ -247,7 +247,7 @@ async fn cookies_persist_across_calls_of_one_client() {
 }
 
 #[test]
-async fn max_connections_bounds_concurrency_where_httplib_owns_the_connections() {
+async fn max_connections_caps_what_is_in_flight_and_the_pool_timeout_bounds_the_wait() {
     let client = builder()
         .limits(httplib::Limits::default().max_connections(1))
         .timeout(Timeout::default().pool(Duration::from_millis(200)))
@@ -258,21 +258,44 @@ async fn max_connections_bounds_concurrency_where_httplib_owns_the_connections()
         .stream(Method::GET, http("/stream-bytes/100"))
         .await
         .unwrap();
-    let next = client.get(http("/echo")).await;
+    // On fetch the platform owns the connections, and the limit caps the requests in flight
+    // instead: a response whose body is not read yet holds its turn all the same.
+    let err = client.get(http("/echo")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PoolTimeout, "{err}");
+    assert!(err.is_timeout());
+    // Reading the body to its end gives the connection (the turn) back.
+    let first = held.read().await.unwrap();
+    assert_eq!(first.bytes()[..], pattern(100));
+    let again = client.get(http("/echo")).await.unwrap();
     if native() {
-        let err = next.unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::PoolTimeout);
-        assert!(err.is_timeout());
-        // Reading the body to its end gives the connection back.
-        let first = held.read().await.unwrap();
-        let again = client.get(http("/echo")).await.unwrap();
         assert_eq!(connection_id(&again), connection_id(&first));
-    } else {
-        // Documented platform limit: Node or the browser owns the connections; the limits
-        // are accepted and not applied, so the second request does not wait.
-        assert_eq!(next.unwrap().status_code(), 200);
-        assert_eq!(held.read().await.unwrap().bytes()[..], pattern(100));
     }
+    // A body dropped unread gives it back too.
+    drop(
+        client
+            .stream(Method::GET, http("/stream-bytes/100"))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(client.get(http("/echo")).await.unwrap().status_code(), 200);
+}
+
+#[test]
+async fn max_connections_one_runs_requests_one_after_another() {
+    let client = builder()
+        .limits(httplib::Limits::default().max_connections(1))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let mut done = client
+        .fan_out((0..3).map(|_| client.get(http("/delay/0.5"))))
+        .concurrency(3);
+    while let Some((_, r)) = done.next().await {
+        assert_eq!(r.unwrap().status_code(), 200);
+    }
+    // Three in a row, each 0.5 s (at once they would take 0.5 s).
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(1450), "{took:?}");
 }
 
 #[test]

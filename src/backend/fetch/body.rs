@@ -15,6 +15,7 @@ use futures_core::Stream;
 use http::Version;
 use wasm_bindgen::JsValue;
 
+use super::in_flight::Slot;
 use super::js::{self, AbortOnDrop, Chunk, describe};
 use super::promise::PromiseFuture;
 use crate::body::{RawTaker, ResponseBody};
@@ -26,10 +27,12 @@ pub(super) fn response_body(
     abort: AbortOnDrop,
     url: String,
     version: Arc<OnceLock<Version>>,
+    slot: Option<Slot>,
 ) -> ResponseBody {
     let shared = Rc::new(RefCell::new(Shared {
         state: State::Unread(response),
         abort,
+        slot,
     }));
     let taker = shared.clone();
     let raw: RawTaker = Box::new(move || taker.borrow_mut().take_unread());
@@ -52,6 +55,9 @@ struct Shared {
     state: State,
     /// Aborts the download if the body is dropped before its end.
     abort: AbortOnDrop,
+    /// The request's turn in the client's cap on requests in flight, held until the body
+    /// is done: read to its end, failed, handed to JS, or dropped.
+    slot: Option<Slot>,
 }
 
 enum State {
@@ -76,6 +82,7 @@ impl Shared {
             return None;
         };
         self.abort.disarm();
+        self.slot = None;
         Some(js::body_stream(&response))
     }
 }
@@ -120,6 +127,7 @@ impl Stream for FetchBody {
                         }
                         Ok(None) => {
                             shared.state = State::Done;
+                            shared.slot = None;
                             shared.abort.finish();
                             if let Some(version) = js::resource_version(&this.url) {
                                 let _ = this.version.set(version);
@@ -128,6 +136,7 @@ impl Stream for FetchBody {
                         }
                         Err(e) => {
                             shared.state = State::Done;
+                            shared.slot = None;
                             let (message, _) = describe(&e);
                             Poll::Ready(Some(Err(Error::new(
                                 ErrorKind::Read,

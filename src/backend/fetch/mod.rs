@@ -17,6 +17,7 @@
 //! through one long-lived closure (`promise.rs`) rather than two new ones each.
 
 mod body;
+mod in_flight;
 mod js;
 mod promise;
 
@@ -33,6 +34,7 @@ use http::StatusCode;
 use http::header::CONTENT_LENGTH;
 use wasm_bindgen::JsValue;
 
+use self::in_flight::{InFlight, Slot};
 #[cfg(feature = "js-api")]
 pub(crate) use self::js::describe as describe_js_error;
 use self::js::{Upload, describe, is_node};
@@ -47,11 +49,14 @@ use crate::timeouts::Deadline;
 pub(crate) fn new(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
     Ok(Arc::new(FetchBackend {
         credentials: options.fetch_credentials,
+        in_flight: InFlight::new(options.limits.max_connections),
     }))
 }
 
 struct FetchBackend {
     credentials: FetchCredentials,
+    /// `max_connections` as a cap on requests in flight (the platform owns connections).
+    in_flight: Option<Arc<InFlight>>,
 }
 
 impl Backend for FetchBackend {
@@ -60,7 +65,13 @@ impl Backend for FetchBackend {
         request: http::Request<Body>,
         options: SendOptions,
     ) -> BoxFuture<'_, Result<http::Response<ResponseBody>>> {
-        Box::pin(send(request, options, self.credentials))
+        Box::pin(async move {
+            let slot = match &self.in_flight {
+                Some(in_flight) => Some(in_flight.acquire(options.timeout.pool).await?),
+                None => None,
+            };
+            send(request, options, self.credentials, slot).await
+        })
     }
 
     fn decodes_content(&self) -> bool {
@@ -111,6 +122,7 @@ async fn send(
     request: http::Request<Body>,
     options: SendOptions,
     credentials: FetchCredentials,
+    slot: Option<Slot>,
 ) -> Result<http::Response<ResponseBody>> {
     let (mut parts, body) = request.into_parts();
     let url = parts.uri.to_string();
@@ -174,6 +186,7 @@ async fn send(
             abort.hand_over(),
             head.url.clone(),
             version.0.clone(),
+            slot,
         )
     } else {
         abort.finish();
