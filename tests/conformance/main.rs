@@ -574,32 +574,29 @@ async fn the_default_timeout_is_five_seconds_a_phase() {
     );
 }
 
+/// How long a request to `/hang` (a server that never answers) takes to fail under
+/// `timeout`, checked to fail with a read timeout.
+async fn time_to_fail_on_hang(timeout: Timeout) -> Duration {
+    let client = builder().timeout(timeout).build().unwrap();
+    let started = Instant::now();
+    let err = client.get(http("/hang")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ReadTimeout, "{err}");
+    started.elapsed()
+}
+
 #[test]
 async fn a_stalled_server_fails_after_the_read_limit_not_the_sum_of_the_limits() {
     // httpx's one-number timeout: each phase 1 s. fetch cannot tell the phases apart, and
     // still fails a server that never answers after 1 s, as natively (it once waited 3 s).
-    let client = builder()
-        .timeout(Timeout::new(Duration::from_secs(1)))
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let err = client.get(http("/hang")).await.unwrap_err();
-    let waited = started.elapsed();
-    assert_eq!(err.kind(), ErrorKind::ReadTimeout, "{err}");
+    let waited = time_to_fail_on_hang(Timeout::new(Duration::from_secs(1))).await;
     assert!(
         waited >= Duration::from_millis(950) && waited < Duration::from_millis(2500),
         "{waited:?}"
     );
     // A longer connect limit is the one that bounds the head on fetch (it cannot tell a
     // slow connect from a slow server); natively the read limit still does.
-    let client = builder()
-        .timeout(Timeout::new(Duration::from_secs(1)).connect(Duration::from_secs(2)))
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let err = client.get(http("/hang")).await.unwrap_err();
-    let waited = started.elapsed();
-    assert_eq!(err.kind(), ErrorKind::ReadTimeout, "{err}");
+    let timeout = Timeout::new(Duration::from_secs(1)).connect(Duration::from_secs(2));
+    let waited = time_to_fail_on_hang(timeout).await;
     let limit = Duration::from_secs(if native() { 1 } else { 2 });
     assert!(
         waited >= limit - Duration::from_millis(50) && waited < limit + Duration::from_millis(1500),
