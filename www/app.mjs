@@ -84,7 +84,7 @@ $("fanout-run").addEventListener("click", async () => {
   // Most succeed after a short delay; one is a 503 refused by raiseForStatus, one times out.
   const jobs = Array.from({ length: n }, (_, i) => {
     if (i === 1) return { path: "/status/503", run: () => client.get("/status/503").then((r) => r.raiseForStatus()) };
-    // Only a read limit: fetch bounds the wait for the head by connect + write + read.
+    // Only a read limit: fetch bounds the wait for the head by the largest limit set.
     if (i === 2) return { path: "/delay/3 (read timeout 0.5 s)", run: () => client.get("/delay/3", { timeout: { timeout: null, read: 0.5 } }) };
     const delay = (0.1 + (i % 4) * 0.1).toFixed(1);
     return { path: `/delay/${delay}?i=${i}`, run: () => client.get(`/delay/${delay}`, { params: { i } }) };

@@ -276,7 +276,8 @@ const OPTIONS = [
   { name: "maxRedirects", on: BOTH, read: Number },
   { name: "cookies", on: CLIENT, read: Boolean },
   { name: "credentials", on: CLIENT, read: String },
-  // Accepted, and not applied: the browser or Node owns the connections (see the README).
+  // maxConnections caps the requests in flight; the keep-alive limits are accepted and not
+  // applied: the browser or Node owns the connections (see the README).
   { name: "limits", on: CLIENT, read: (v) => ({ ...v }) },
   { name: "hooks", on: CLIENT, read: hooksOf },
   { name: "signal", on: REQUEST, read: (v) => v },

@@ -227,7 +227,8 @@ export interface ClientOptions {
   cookies?: boolean;
   /** fetch's credentials mode, in browsers (default "same-origin"). */
   credentials?: "omit" | "same-origin" | "include";
-  /** Accepted and not applied on this platform. */
+  /** `maxConnections` caps this client's requests in flight (default 100); the keep-alive
+   *  limits are accepted and not applied on this platform. */
   limits?: Limits;
 }
 

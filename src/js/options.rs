@@ -121,8 +121,9 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn token(this: &AuthConfig) -> Option<String>;
 
-    /// `{maxConnections, maxKeepaliveConnections, keepaliveExpiry}`: accepted, and not
-    /// applied on this platform (the browser or Node owns the connections).
+    /// `{maxConnections, maxKeepaliveConnections, keepaliveExpiry}`: `maxConnections` caps
+    /// the requests in flight; the others are accepted, and not applied on this platform
+    /// (the browser or Node owns the connections).
     pub type LimitsConfig;
     #[wasm_bindgen(method, getter, js_name = maxConnections)]
     fn max_connections(this: &LimitsConfig) -> JsValue;
