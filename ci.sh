@@ -7,15 +7,18 @@ cd "$(dirname "$0")"
 
 step() { printf '\n==> %s\n' "$*"; }
 WASM=wasm32-unknown-unknown
+WASI=wasm32-wasip2
+# The features of the WASI build (zstd is native only) and of its tests.
+WASI_FEATURES=json,cookies,gzip,deflate,brotli,charset
 # Logs of the test runs (checked against the README's by-target table), the test server's
 # ports and CA: gone when this script ends.
 workdir=$(mktemp -d)
 server_pid=
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$workdir"' EXIT
 
-step "toolchain: rustfmt, clippy, the $WASM target"
+step "toolchain: rustfmt, clippy, the $WASM and $WASI targets"
 rustup component add rustfmt clippy >/dev/null
-rustup target add "$WASM" >/dev/null
+rustup target add "$WASM" "$WASI" >/dev/null
 
 # The CLI that runs wasm tests must be the exact wasm-bindgen version in Cargo.lock.
 wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
@@ -52,6 +55,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "clippy, $WASM (all targets, warnings are errors)"
 cargo clippy -p httplib --target "$WASM" --all-targets --locked -- -D warnings
+
+step "clippy, $WASI (all targets, warnings are errors)"
+cargo clippy -p httplib --target "$WASI" --all-targets --no-default-features --features "$WASI_FEATURES" \
+    --locked -- -D warnings
 
 step "rustdoc, native and $WASM (missing docs and broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p httplib --locked
@@ -131,9 +138,29 @@ CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_
     cargo test --locked -p httplib --target "$WASM" --test frontend --test layers --test conformance 2>&1 |
     tee "$workdir/chromium.log"
 
+step "WASI: the conformance suite as a $WASI component under jco (the wasi:http backend), one process a test"
+# jco and its preview2-shim (wasi:http on Node), pinned in tests/wasi/package-lock.json.
+(cd tests/wasi && npm ci --no-audit --no-fund --silent)
+wasi_suite=$(cargo test --locked -p httplib --target "$WASI" --no-default-features --features "$WASI_FEATURES" \
+    --test conformance --no-run --message-format=json |
+    python3 -c 'import json,sys; [print(m["executable"]) for m in map(json.loads, sys.stdin) if m.get("executable")]')
+{
+    echo "     Running tests/conformance/main.rs ($wasi_suite)"
+    node tests/wasi/run.mjs "$wasi_suite"
+} 2>&1 | tee "$workdir/wasi.log"
+
+step "WASI: examples/wasi.rs and examples/isomorphic.rs run under jco against the test server"
+cargo build --locked --target "$WASI" --no-default-features --features json --example wasi --example isomorphic
+wasi_examples=$(cd "${CARGO_TARGET_DIR:-target}/$WASI/debug/examples" && pwd)
+(cd tests/wasi && npx jco run "$wasi_examples/wasi.wasm" "$HTTPLIB_TEST_HTTP/echo?from=wasi") | tee "$workdir/wasi-example.log"
+grep -q '^200 unknown$' "$workdir/wasi-example.log"
+grep -q '"from":"wasi"' "$workdir/wasi-example.log"
+(cd tests/wasi && npx jco run "$wasi_examples/isomorphic.wasm" "$HTTPLIB_TEST_HTTP") | tee "$workdir/wasi-isomorphic.log"
+grep -q '3/3 fan-out requests ok' "$workdir/wasi-isomorphic.log"
+
 step "the README's by-target table is current and every test it names passed on its target"
 python3 scripts/target_table.py --check native="$workdir/native.log" \
-    node="$workdir/node.log" chromium="$workdir/chromium.log"
+    node="$workdir/node.log" chromium="$workdir/chromium.log" wasi="$workdir/wasi.log"
 
 step "clippy, $WASM with the npm package's features: js-api (and the cookies it needs), no json, charset or codings (warnings are errors)"
 # The library only: the test suites use the default features (`json` among them).

@@ -1,10 +1,12 @@
 //! Isomorphic code: one generic function, written once against httplib's API, used by a
-//! native binary and by the wasm32 build.
+//! native binary, the wasm32 build for JS hosts and a WASI component.
 //!
 //! Natively: `cargo run --example isomorphic -- http://127.0.0.1:PORT` (any httpbin-like
 //! server, such as `cargo run -p httplib-testserver`). For wasm32 it builds with
 //! `cargo build --example isomorphic --target wasm32-unknown-unknown`; the `www/` demo and
-//! the wasm tests run the same API in Node and Chromium.
+//! the wasm tests run the same API in Node and Chromium. As a WASI component:
+//! `cargo build --example isomorphic --target wasm32-wasip2 --no-default-features --features json`,
+//! then `npx jco run target/wasm32-wasip2/debug/examples/isomorphic.wasm http://127.0.0.1:PORT`.
 
 use httplib::{Client, Result};
 use serde_json::Value;
@@ -43,7 +45,18 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+fn main() -> Result<()> {
+    // A WASI component: wstd's executor drives the host's pollables.
+    let base = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned());
+    let summary = wstd::runtime::block_on(summarize(&Client::new(), &base))?;
+    println!("{summary}");
+    Ok(())
+}
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 fn main() {
     let base = option_env!("HTTPLIB_TEST_HTTP").unwrap_or("http://127.0.0.1:8080");
     wasm_bindgen_futures::spawn_local(async move {

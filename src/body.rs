@@ -366,12 +366,12 @@ pub struct ResponseBody {
     /// extension, because an extension allocates a map for every response.
     remote_addr: Option<SocketAddr>,
     /// The platform's own stream, for handing to JS untouched while nothing has read it.
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(js)]
     raw: Option<RawTaker>,
 }
 
 /// Takes a fetch body's `ReadableStream` away from the Rust stream that would read it.
-#[cfg(target_arch = "wasm32")]
+#[cfg(js)]
 pub(crate) type RawTaker = Box<dyn FnOnce() -> Option<web_sys::ReadableStream>>;
 
 impl ResponseBody {
@@ -395,13 +395,13 @@ impl ResponseBody {
         ResponseBody {
             stream: Box::pin(stream),
             remote_addr: None,
-            #[cfg(target_arch = "wasm32")]
+            #[cfg(js)]
             raw: None,
         }
     }
 
     /// A body whose platform stream can be taken by `raw` while still unread.
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(js)]
     pub(crate) fn with_raw(mut self, raw: RawTaker) -> ResponseBody {
         self.raw = Some(raw);
         self
@@ -409,7 +409,7 @@ impl ResponseBody {
 
     /// The platform's `ReadableStream`, if this body is one nothing has read yet; the Rust
     /// stream then ends empty.
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(js)]
     pub(crate) fn take_raw(&mut self) -> Option<web_sys::ReadableStream> {
         self.raw.take().and_then(|take| take())
     }
@@ -420,7 +420,7 @@ impl ResponseBody {
     where
         S: Stream<Item = Result<Bytes, Error>> + MaybeSend + 'static,
     {
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(js)]
         {
             let mut this = self;
             let raw = this.raw.take();
@@ -430,7 +430,7 @@ impl ResponseBody {
             wrapped.remote_addr = remote_addr;
             wrapped
         }
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(not(js))]
         {
             let remote_addr = self.remote_addr;
             let mut wrapped = ResponseBody::from_stream(wrap(self));

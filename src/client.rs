@@ -1344,7 +1344,7 @@ impl ClientBuilder {
     /// # Platform
     /// Native only, with the `rustls` feature (a default); not compiled for wasm32, where
     /// there is no rustls: the browser or Node owns TLS there.
-    #[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
+    #[cfg(all(native, feature = "rustls"))]
     pub fn tls_config(mut self, config: impl Into<Arc<rustls::ClientConfig>>) -> ClientBuilder {
         self.transport.tls_config = Some(config.into());
         self

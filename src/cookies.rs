@@ -165,7 +165,7 @@ fn within_public_suffix_rules<'c>(
 }
 
 cfg_if::cfg_if! {
-    if #[cfg(target_arch = "wasm32")] {
+    if #[cfg(js)] {
         /// On wasm32 the public suffix list compiled in would more than double the npm
         /// package's `.wasm` (+260 KiB gzip), so it is asked of JS: the package's Node entry
         /// point registers a check on a wasm of its own (`npm/psl`, loaded the first time
@@ -223,7 +223,7 @@ mod tests {
         assert!(sent("https://a.test/").is_empty());
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(native)]
     #[test]
     fn no_cookie_is_set_for_a_public_suffix() {
         let jar = CookieJar::default();

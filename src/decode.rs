@@ -140,7 +140,7 @@ fn capped(body: ResponseBody, limit: u64) -> ResponseBody {
     }))
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(js))]
 // With no coding compiled in, there is nothing to decode with.
 #[cfg_attr(
     not(any(
@@ -167,6 +167,7 @@ mod codec {
     use super::Coding;
     use crate::body::ResponseBody;
     use crate::error::{ErrorKind, from_io};
+    use crate::runtime::MaybeSend;
 
     /// Decoded chunks of up to this size: large enough for few wake-ups per megabyte.
     const DECODED_CHUNK: usize = 64 * 1024;
@@ -190,7 +191,7 @@ mod codec {
         }
     }
 
-    fn stream<R: AsyncRead + Send + 'static>(decoder: R) -> ResponseBody {
+    fn stream<R: AsyncRead + MaybeSend + 'static>(decoder: R) -> ResponseBody {
         // Errors of the network body come back out as they were; the decoder's own are
         // decode errors.
         ResponseBody::from_stream(
@@ -200,7 +201,7 @@ mod codec {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(js)]
 mod codec {
     use super::Coding;
     use crate::body::ResponseBody;
@@ -217,7 +218,7 @@ mod codec {
 
 #[cfg(all(
     test,
-    not(target_arch = "wasm32"),
+    native,
     feature = "gzip",
     feature = "deflate",
     feature = "brotli",

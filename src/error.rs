@@ -269,7 +269,7 @@ impl Error {
 
     /// A copy of an error that is only available by reference (inside another error's
     /// chain): same kind, message and URL, with the source kept as text.
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(native)]
     pub(crate) fn detach(&self) -> Error {
         let mut copy = Error::new(self.inner.kind, self.inner.message.clone());
         copy.inner.url = self.inner.url.clone();
@@ -597,17 +597,14 @@ impl From<Error> for std::io::Error {
 
 /// Recovers an [`Error`] that travelled through an `io::Error` (as body streams do when
 /// they pass through `AsyncRead` adapters), or wraps a plain I/O error as `kind`.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(js))]
 #[cfg_attr(
-    all(
-        not(target_arch = "wasm32"),
-        not(any(
-            feature = "gzip",
-            feature = "deflate",
-            feature = "brotli",
-            feature = "zstd"
-        ))
-    ),
+    not(any(
+        feature = "gzip",
+        feature = "deflate",
+        feature = "brotli",
+        feature = "zstd"
+    )),
     allow(dead_code)
 )]
 pub(crate) fn from_io(err: std::io::Error, kind: ErrorKind) -> Error {
@@ -633,7 +630,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(native)]
     #[test]
     fn an_error_survives_a_trip_through_io_error() {
         let original = Error::new(ErrorKind::ReadTimeout, "x");

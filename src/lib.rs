@@ -101,7 +101,7 @@ mod error;
 mod fanout;
 mod head;
 mod into_url;
-#[cfg(all(target_arch = "wasm32", feature = "js-api"))]
+#[cfg(all(js, feature = "js-api"))]
 mod js;
 mod layer;
 mod limits;
@@ -149,7 +149,7 @@ pub use url::Url;
 
 /// The rustls this crate is built with, natively: for [`ClientBuilder::tls_config`], whose
 /// configuration must come from this very version.
-#[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
+#[cfg(all(native, feature = "rustls"))]
 pub use rustls;
 
 use std::future::IntoFuture;

@@ -60,7 +60,7 @@ pub struct Part {
 
 enum Data {
     Bytes(Bytes),
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(native)]
     File {
         path: std::path::PathBuf,
         len: u64,
@@ -181,7 +181,7 @@ impl Form {
     /// assert_eq!(missing.kind(), httplib::ErrorKind::Io);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(native)]
     pub fn file(
         self,
         name: impl Into<String>,
@@ -209,7 +209,7 @@ impl Form {
             )));
             segments.push(match part.data {
                 Data::Bytes(bytes) => Segment::Fixed(Fixed::Bytes(bytes)),
-                #[cfg(not(target_arch = "wasm32"))]
+                #[cfg(native)]
                 Data::File { path, len } => Segment::Fixed(Fixed::File { path, len }),
                 Data::Stream(body) => Segment::Stream(body),
             });
@@ -366,7 +366,7 @@ impl Part {
     /// assert!(sent.contains("filename=\"avatar.png\"\r\nContent-Type: image/png\r\n"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(native)]
     pub fn file(path: impl AsRef<std::path::Path>) -> crate::Result<Part> {
         let path = path.as_ref();
         let meta = std::fs::metadata(path).map_err(|e| {
@@ -513,7 +513,7 @@ enum Segment {
 #[derive(Clone)]
 enum Fixed {
     Bytes(Bytes),
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(native)]
     File {
         path: std::path::PathBuf,
         len: u64,
@@ -524,7 +524,7 @@ impl Segment {
     fn len(&self) -> Option<u64> {
         match self {
             Segment::Fixed(Fixed::Bytes(b)) => Some(b.len() as u64),
-            #[cfg(not(target_arch = "wasm32"))]
+            #[cfg(native)]
             Segment::Fixed(Fixed::File { len, .. }) => Some(*len),
             Segment::Stream(body) => body.content_length(),
         }
@@ -545,7 +545,7 @@ impl Fixed {
     fn open(&self) -> BodyStream {
         match self {
             Fixed::Bytes(b) => bytes_stream(b.clone()),
-            #[cfg(not(target_arch = "wasm32"))]
+            #[cfg(native)]
             Fixed::File { path, len } => file_stream(path.clone(), *len),
         }
     }
@@ -557,7 +557,7 @@ fn bytes_stream(bytes: Bytes) -> BodyStream {
 
 /// Reads `path` in chunks, failing if it no longer has the `len` bytes announced in the
 /// `Content-Length`.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 fn file_stream(path: std::path::PathBuf, len: u64) -> BodyStream {
     use crate::error::BoxError;
     use tokio_util::io::ReaderStream;
@@ -602,7 +602,7 @@ fn file_stream(path: std::path::PathBuf, len: u64) -> BodyStream {
     ))
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 fn changed(len: u64) -> crate::error::BoxError {
     Box::new(crate::Error::new(
         crate::ErrorKind::Io,
@@ -644,7 +644,7 @@ mod tests {
         assert_eq!(collect(again).len() as u64, len);
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(native)]
     #[test]
     fn a_missing_file_is_an_io_error_at_once() {
         let err = Form::new().file("f", "/nonexistent/file.bin").unwrap_err();

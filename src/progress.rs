@@ -447,7 +447,7 @@ mod tests {
 
     /// The native backend pulls the slices over HTTP/1.1 and HTTP/2 (it stops polling a
     /// stream of known length once that many bytes have gone: the last report still comes).
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(native)]
     #[test]
     fn a_tracked_body_goes_over_the_wire() {
         let server = httplib_testserver::TestServer::start();

@@ -840,7 +840,7 @@ impl<M> RequestBuilder<M> {
 
     /// The URL of the request being built, unless building it failed already (for the JS
     /// API's errors that arise outside the request: a cancellation, a hook that threw).
-    #[cfg(all(target_arch = "wasm32", feature = "js-api"))]
+    #[cfg(all(js, feature = "js-api"))]
     pub(crate) fn url(&self) -> Option<&Url> {
         self.request.as_ref().ok().map(|r| &r.url)
     }
@@ -864,7 +864,7 @@ fn send_streamed(client: Client, request: Result<Request>) -> StreamingResponseF
     Box::pin(in_io_context(async move { client.run(request?).await }))
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 impl<M> RequestBuilder<M> {
     /// Sends the request and reads the whole body, blocking the calling thread.
     ///

@@ -8,7 +8,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 cfg_if::cfg_if! {
-    if #[cfg(target_arch = "wasm32")] {
+    // wasm32 hosts (JS and WASI 0.2) run one thread: no `Send` bounds there.
+    if #[cfg(not(native))] {
         /// `Send` natively, nothing on wasm32, where JS values are neither `Send` nor `Sync`.
         ///
         /// # Examples
@@ -64,7 +65,10 @@ cfg_if::cfg_if! {
         /// ```
         pub type BoxStream<'a, T> = Pin<Box<dyn futures_core::Stream<Item = T> + 'a>>;
 
+        #[cfg(js)]
         pub(crate) use web_time::Instant;
+        #[cfg(wasi)]
+        pub(crate) use std::time::Instant;
     } else {
         /// `Send` natively, nothing on wasm32, where JS values are neither `Send` nor `Sync`.
         ///
@@ -126,9 +130,12 @@ cfg_if::cfg_if! {
 }
 
 cfg_if::cfg_if! {
-    if #[cfg(target_arch = "wasm32")] {
-        mod wasm;
-        pub(crate) use wasm::{Timer, in_io_context};
+    if #[cfg(js)] {
+        mod js;
+        pub(crate) use js::{Timer, in_io_context};
+    } else if #[cfg(wasi)] {
+        mod wasi;
+        pub(crate) use wasi::{Timer, in_io_context};
     } else {
         mod native;
         pub(crate) use native::{
@@ -137,10 +144,11 @@ cfg_if::cfg_if! {
     }
 }
 
-/// The wall clock, on any target (std's `SystemTime::now` panics on wasm32-unknown-unknown).
+/// The wall clock, on any target (std's `SystemTime::now` panics on wasm32-unknown-unknown;
+/// on WASI it is `wasi:clocks/wall-clock`).
 pub(crate) fn system_now() -> std::time::SystemTime {
     cfg_if::cfg_if! {
-        if #[cfg(target_arch = "wasm32")] {
+        if #[cfg(js)] {
             // web-time's clock is Date.now(); std's type is what httpdate and callers use.
             let since_epoch = web_time::SystemTime::now()
                 .duration_since(web_time::UNIX_EPOCH)

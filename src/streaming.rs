@@ -308,7 +308,7 @@ impl StreamingResponse {
 }
 
 /// Reading a streamed body to a file or another writer, natively.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 impl StreamingResponse {
     /// Writes the rest of the body to `writer` (a `tokio::fs::File`, say), returning the
     /// number of bytes written.
@@ -504,7 +504,7 @@ impl StreamingResponse {
 }
 
 /// Handing a streamed body to JavaScript, on wasm32.
-#[cfg(target_arch = "wasm32")]
+#[cfg(js)]
 impl StreamingResponse {
     /// The body as a JS `ReadableStream` of `Uint8Array` chunks. A fetch body that nothing
     /// has read yet is handed over as the platform gave it, without passing its chunks
@@ -539,7 +539,7 @@ impl StreamingResponse {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 fn local_io(e: std::io::Error) -> Error {
     Error::new(crate::ErrorKind::Io, "writing the body failed").with_source(e)
 }

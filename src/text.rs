@@ -33,7 +33,7 @@ pub(crate) fn invalid_text(name: &str) -> Error {
 /// Appends `\nname\nvalue` for each header: the one string in which the wasm build hands
 /// headers between Rust and JS (no name or value holds a newline). A value that is not
 /// visible ASCII goes as a JS ByteString, one char per byte, as `Headers` holds values.
-#[cfg(target_arch = "wasm32")]
+#[cfg(js)]
 pub(crate) fn push_header_lines(out: &mut String, headers: &HeaderMap) {
     for (name, value) in headers {
         out.push('\n');

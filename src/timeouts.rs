@@ -28,7 +28,7 @@ impl Deadline {
     /// A deadline whose timer is made now, on the current runtime (the one the timer will
     /// then always use), and set when first polled.
     #[cfg_attr(
-        target_arch = "wasm32",
+        not(native),
         expect(dead_code, reason = "only the native pool keeps a timer")
     )]
     pub(crate) fn on_this_runtime() -> Deadline {
@@ -195,6 +195,16 @@ impl Stream for Timed {
         if let Poll::Ready(item) = Pin::new(&mut this.body).poll_next(cx) {
             if let Some(Rule::Between { last_progress, .. }) = &mut this.rule {
                 *last_progress = Instant::now();
+            }
+            // A body whose reads are always ready (a fast server, a host whose reads block)
+            // never lets the timer run: a deadline is checked per chunk too.
+            if item.is_some()
+                && let Some(rule @ Rule::Until { deadline, .. }) = &this.rule
+                && Instant::now() >= *deadline
+            {
+                let error = rule.error();
+                this.done = true;
+                return Poll::Ready(Some(Err(this.named(error))));
             }
             this.done = item.is_none();
             return Poll::Ready(item.map(|chunk| chunk.map_err(|e| this.named(e))));

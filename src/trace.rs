@@ -48,7 +48,7 @@ pub(crate) struct RequestSpan(pub(crate) tracing::Span);
 
 /// `future`, run inside the span current now: for work handed to another task, which
 /// would otherwise report outside the request's span (the native background runtime).
-#[cfg(all(feature = "tracing", not(target_arch = "wasm32")))]
+#[cfg(all(feature = "tracing", native))]
 pub(crate) fn in_current_span<F: std::future::Future>(
     future: F,
 ) -> impl std::future::Future<Output = F::Output> {
@@ -56,7 +56,7 @@ pub(crate) fn in_current_span<F: std::future::Future>(
 }
 
 /// `future` as it is (the `tracing` feature is off).
-#[cfg(all(not(feature = "tracing"), not(target_arch = "wasm32")))]
+#[cfg(all(not(feature = "tracing"), native))]
 pub(crate) fn in_current_span<F: std::future::Future>(future: F) -> F {
     future
 }

@@ -9,10 +9,12 @@ use httplib::backend::mock::{MockBackend, MockResponse, RecordedRequest};
 use httplib::{Client, ErrorKind, Method, Timeout};
 use serde::Serialize;
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 use tokio::test;
-#[cfg(target_arch = "wasm32")]
+#[cfg(js)]
 use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(wasi)]
+use wstd::test;
 
 fn client_with(mock: &MockBackend) -> Client {
     Client::builder()
@@ -802,11 +804,7 @@ async fn no_cookie_is_kept_for_a_public_suffix() {
     // A top-level domain is refused on every target; the rest of the list natively, and on
     // wasm32 only when JS registers a check, as the npm package does in Node (compiled in,
     // the list would more than double the .wasm: see cookies.rs).
-    let expected = if cfg!(target_arch = "wasm32") {
-        Some("wide=1")
-    } else {
-        None
-    };
+    let expected = if cfg!(js) { Some("wide=1") } else { None };
     assert_eq!(header(&last(&mock), "cookie").as_deref(), expected);
     client.get("http://evil.github.io/").await.unwrap();
     let own = header(&last(&mock), "cookie").unwrap();
@@ -917,7 +915,7 @@ async fn connection_settings_are_accepted_on_every_target() {
     assert_eq!(last(&mock).url.host_str(), Some("api.test"));
 
     // With the platform's own backend (fetch on wasm32, hyper natively on Unix).
-    #[cfg(any(unix, target_arch = "wasm32"))]
+    #[cfg(any(unix, js))]
     assert!(with_connection_settings(Client::builder()).build().is_ok());
 }
 

@@ -8,10 +8,12 @@ use std::time::Duration;
 use httplib::backend::mock::{MockBackend, MockResponse};
 use httplib::{Client, ErrorKind, Method, Retry};
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 use tokio::test;
-#[cfg(target_arch = "wasm32")]
+#[cfg(js)]
 use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(wasi)]
+use wstd::test;
 
 const URL: &str = "http://api.test/r";
 
@@ -601,11 +603,11 @@ async fn a_redirect_policy_follows_stops_or_fails_each_redirect() {
     assert_eq!(r.status_code(), 302);
 }
 
-/// The clock the tests read: std's panics on wasm32.
+/// The clock the tests read: std's panics on wasm32-unknown-unknown.
 mod httplib_time {
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(not(js))]
     pub use std::time::Instant;
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(js)]
     pub use web_time::Instant;
 
     pub fn now() -> Instant {

@@ -1,7 +1,7 @@
 //! Native-only basics against the real test server: the blocking twins, blocking calls
 //! inside and outside runtimes, foreign executors, `Send` futures. What holds on every
 //! target (verbs, params, headers, reading the response) is in the conformance suite.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

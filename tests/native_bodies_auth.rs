@@ -1,7 +1,7 @@
 //! Native-only bodies and auth against the real test server: multipart files streamed from
 //! disk, and a Digest challenge whose body stalls. What holds on every target (json, form,
 //! content, streamed bodies, Basic, Bearer, Digest) is in the conformance suite.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

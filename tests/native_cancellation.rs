@@ -2,7 +2,7 @@
 //! with `max_connections(1)`, a normal request right after each cancellation must get the
 //! one slot within the pool timeout. Where the server can tell, it also checks that the
 //! cancelled request's socket was closed rather than left to a background task.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

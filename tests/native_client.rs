@@ -1,7 +1,7 @@
 //! The native pool of the Client against the real test server: connection reuse, limits
 //! on connections and keep-alive, expiry. What holds on every target (base_url, default
 //! headers, cookies, max_connections, close) is in the conformance suite.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

@@ -4,7 +4,7 @@
 //!
 //! A "black hole" is a listener with a backlog of 0 whose accept queue is already full:
 //! the kernel drops further SYNs, so a connect to it hangs, as to a dead route.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

@@ -2,7 +2,7 @@
 //! the head or answers before the upload is over. Each case ends in a typed error (or the
 //! right response) within its timeout, and the same one-slot client then completes a
 //! normal request: no slot leaked, no request sent twice unless idempotent.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 mod faults_common;

@@ -3,7 +3,7 @@
 //! never opens, a CONTINUATION flood. Each case ends in a typed error (or the right
 //! response) within its timeout, the request reached the server no more often than allowed,
 //! and the same one-slot client then completes a normal request.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 mod faults_common;

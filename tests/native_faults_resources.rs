@@ -1,7 +1,7 @@
 //! File descriptors after a batch of faults: once the client and the fault servers are
 //! dropped, the process has as many open as before. Its own binary, so no other test
 //! opens or closes files meanwhile.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 mod faults_common;

@@ -3,7 +3,7 @@
 //! trusts each fault server's own CA, so the fault is the only thing wrong: each bad
 //! certificate is a `Connect` error within the connect timeout, and the same one-slot
 //! client then completes a normal request.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 mod faults_common;

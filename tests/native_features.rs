@@ -3,7 +3,7 @@
 //! what that build promises: with the feature the protocol works, without it asking for it
 //! is a typed error that names the feature, never a panic or a silent downgrade. ci.sh runs
 //! this file with the default features and with `--no-default-features`.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

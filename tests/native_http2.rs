@@ -1,6 +1,6 @@
 //! HTTP/2: ALPN negotiation, multiplexing over one connection, the stream limit, the
 //! fallback to HTTP/1.1, and h2c by prior knowledge.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! Streaming 256 MiB through `chunk()` keeps the process's peak RSS growth under 16 MiB.
 //! A test binary of its own, so no other test's allocations share the measurement.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! Pooled connections the server closed: detected when it closed them in the open, and
 //! retried once on a fresh connection when a reused one fails before any response byte
 //! (idempotent requests only).
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

@@ -2,7 +2,7 @@
 //! with and without Basic auth) and squid as an HTTPS proxy (TLS to the proxy itself),
 //! started by `testserver::ExternalProxy` (ci.sh installs them); each test proves from the
 //! proxy's own log that the request went through it.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

@@ -3,7 +3,7 @@
 //! (`REQUEST_METHOD` set: httpoxy, CVE-2016-5385), none of it with `trust_env(false)` or
 //! `no_proxy()`. Each case runs in a child process of this binary with its own variables;
 //! the parent reads the proxy's log (tinyproxy, by `testserver::ExternalProxy`).
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 #[path = "shared/child.rs"]
 mod child;

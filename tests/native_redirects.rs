@@ -1,7 +1,7 @@
 //! Native-only redirects: a redirect whose body stalls (a raw server). What holds on every
 //! target (off by default, the cap, history, every status, credentials and cookies across
 //! origins) is in the conformance suite.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! SOCKS5 proxies (feature `socks`) against a real one on loopback: Debian's microsocks,
 //! started by `testserver::ExternalProxy` (ci.sh installs it); its log names every
 //! connection it makes, which proves the requests went through it.
-#![cfg(all(not(target_arch = "wasm32"), feature = "socks"))]
+#![cfg(all(native, feature = "socks"))]
 
 mod common;
 

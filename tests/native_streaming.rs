@@ -1,7 +1,7 @@
 //! Native-only streaming: copy to a file, the blocking twins, the cap on the decoded size,
 //! and bounds on hostile bodies. What holds on every target (status before body, chunks,
 //! lines, decoding) is in the conformance suite.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

@@ -2,7 +2,7 @@
 //! servers and certificates: every one a typed error, never a panic or a hang. What holds
 //! on every target (read timeouts, refused connections, status errors, URL kinds) is in the
 //! conformance suite.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

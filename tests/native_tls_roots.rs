@@ -3,7 +3,7 @@
 //! off. The variables are process-wide and read once per process, so each case runs in a
 //! child process of this test binary, given its own environment: nothing here sets a
 //! variable in this process, and no other test file can race these.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 #[path = "shared/child.rs"]
 mod child;

@@ -2,7 +2,7 @@
 //! `ssl_verify_client on`, the version floor against a server stuck on TLS 1.2, and a
 //! rustls configuration of the caller's own. The TLS settings are a client's: its pool
 //! shares no connection with another client's.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(native)]
 
 mod common;
 

@@ -3,7 +3,7 @@
 //! native backend's connections inside it, against the test server; and no credential in
 //! anything recorded. A small hand-written subscriber collects every span and event of the
 //! `httplib` target, with the span each belongs to.
-#![cfg(all(feature = "tracing", not(target_arch = "wasm32")))]
+#![cfg(all(feature = "tracing", native))]
 
 mod common;
 

@@ -9,12 +9,19 @@
 
 pub mod mock;
 
+// Where the platform owns the sockets, `max_connections` caps requests in flight.
+#[cfg(not(native))]
+mod in_flight;
+
 cfg_if::cfg_if! {
-    if #[cfg(target_arch = "wasm32")] {
+    if #[cfg(js)] {
         mod fetch;
         use fetch as platform_backend;
         #[cfg(feature = "js-api")]
         pub(crate) use fetch::describe_js_error;
+    } else if #[cfg(wasi)] {
+        mod wasi;
+        use wasi as platform_backend;
     } else {
         mod native;
         use native as platform_backend;
@@ -309,7 +316,7 @@ pub(crate) struct TransportOptions {
     pub(crate) identity: Option<Identity>,
     pub(crate) tls_min_version: Option<TlsVersion>,
     /// A rustls configuration of the user's own, used as it is.
-    #[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
+    #[cfg(all(native, feature = "rustls"))]
     pub(crate) tls_config: Option<Arc<rustls::ClientConfig>>,
     pub(crate) fetch_credentials: FetchCredentials,
     // How connections are opened: native only (on wasm32 the platform owns sockets).
@@ -336,7 +343,7 @@ impl Default for TransportOptions {
             trust_env: true,
             identity: None,
             tls_min_version: None,
-            #[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
+            #[cfg(all(native, feature = "rustls"))]
             tls_config: None,
             fetch_credentials: FetchCredentials::default(),
             dns: DnsOptions::default(),
@@ -350,7 +357,21 @@ impl Default for TransportOptions {
     }
 }
 
-/// The platform's backend: hyper natively, fetch on wasm32.
+/// The limit on reaching the response head for a platform that connects, sends and waits
+/// as one step (fetch, `wasi:http`): the largest of the limits of those phases, so that a
+/// stalled server fails after the read limit (with httpx's one-number timeouts), not after
+/// their sum. No read limit leaves the wait unbounded, as natively, where only the read
+/// limit bounds it.
+#[cfg(not(native))]
+pub(crate) fn head_limit(timeout: &Timeout) -> Option<Duration> {
+    [timeout.connect, timeout.write]
+        .into_iter()
+        .flatten()
+        .fold(timeout.read?, Duration::max)
+        .into()
+}
+
+/// The platform's backend: hyper natively, fetch on JS hosts, `wasi:http` on WASI.
 pub(crate) fn platform(options: &TransportOptions) -> Result<Arc<dyn Backend>> {
     platform_backend::new(options)
 }

@@ -58,7 +58,7 @@ impl fmt::Debug for Hooks {
 /// Put on a request by an `on_request` hook that must not let it go: the JS API's, when
 /// a JS hook threw (a Rust hook cannot fail). The request then fails here, unsent; the JS
 /// API rejects with what was thrown.
-#[cfg(all(target_arch = "wasm32", feature = "js-api"))]
+#[cfg(all(js, feature = "js-api"))]
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Refused;
 
@@ -74,7 +74,7 @@ impl Middleware for RunHooks {
         for hook in &hooks.on_request {
             hook(&mut request);
         }
-        #[cfg(all(target_arch = "wasm32", feature = "js-api"))]
+        #[cfg(all(js, feature = "js-api"))]
         if request.extensions.remove::<Refused>().is_some() {
             let url = request.url.clone();
             return Box::pin(async move {

@@ -21,7 +21,7 @@ mod trace;
 mod transport;
 
 pub(crate) use hooks::Hooks;
-#[cfg(all(target_arch = "wasm32", feature = "js-api"))]
+#[cfg(all(js, feature = "js-api"))]
 pub(crate) use hooks::Refused;
 
 use std::fmt;

@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 pub struct Identity {
     pub(crate) chain: Vec<CertificateDer<'static>>,
     #[cfg_attr(
-        any(target_arch = "wasm32", not(feature = "rustls")),
+        any(not(native), not(feature = "rustls")),
         expect(
             dead_code,
             reason = "the platform owns TLS on wasm32, and without `rustls` there is none: accepted and ignored"
@@ -87,14 +87,14 @@ impl Identity {
             chain,
             key: Arc::new(key),
         };
-        #[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
+        #[cfg(all(native, feature = "rustls"))]
         identity.check()?;
         Ok(identity)
     }
 
     /// Checks that the crypto provider can sign with the key and that the key is the
     /// first certificate's (rustls would otherwise find out only in a handshake).
-    #[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
+    #[cfg(all(native, feature = "rustls"))]
     fn check(&self) -> Result<()> {
         use rustls::{Error as TlsError, InconsistentKeys};
 
@@ -128,11 +128,7 @@ impl fmt::Debug for Identity {
 }
 
 // What `from_pem` checks through rustls: natively, with a crypto provider chosen by feature.
-#[cfg(all(
-    test,
-    not(target_arch = "wasm32"),
-    any(feature = "ring", feature = "aws-lc-rs")
-))]
+#[cfg(all(test, native, any(feature = "ring", feature = "aws-lc-rs")))]
 mod tests {
     use super::*;
     use crate::ErrorKind;

@@ -5,18 +5,18 @@
 
 mod certificate;
 mod identity;
-#[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
+#[cfg(all(native, feature = "rustls"))]
 mod provider;
 mod version;
 
 pub use certificate::Certificate;
 pub use identity::Identity;
-#[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
+#[cfg(all(native, feature = "rustls"))]
 pub(crate) use provider::provider;
 pub use version::TlsVersion;
 
 /// The error for TLS asked of a native build without the `rustls` feature.
-#[cfg(all(not(target_arch = "wasm32"), not(feature = "rustls")))]
+#[cfg(all(native, not(feature = "rustls")))]
 pub(crate) fn unavailable() -> crate::Error {
     crate::Error::new(
         crate::ErrorKind::UnsupportedProtocol,

@@ -43,7 +43,7 @@ impl TlsVersion {
     pub const TLS_1_3: TlsVersion = TlsVersion(Version::Tls13);
 
     /// True for TLS 1.3 and up: a floor that leaves TLS 1.2 out.
-    #[cfg(all(not(target_arch = "wasm32"), feature = "rustls"))]
+    #[cfg(all(native, feature = "rustls"))]
     pub(crate) fn excludes_tls12(self) -> bool {
         self > TlsVersion::TLS_1_2
     }

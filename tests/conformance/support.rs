@@ -5,13 +5,15 @@
 
 use httplib::Client;
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 pub use native::*;
-#[cfg(target_arch = "wasm32")]
+#[cfg(wasi)]
+pub use wasi::*;
+#[cfg(js)]
 pub use wasm::*;
 
 /// Natively: the test server runs in this process, and clients trust its CA.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 mod native {
     use std::sync::OnceLock;
 
@@ -57,7 +59,7 @@ mod native {
 
 /// On wasm32: the test server is started by ci.sh (or scripts), its URLs compiled in; Node
 /// trusts its CA through `NODE_EXTRA_CA_CERTS`, the browser through the platform.
-#[cfg(target_arch = "wasm32")]
+#[cfg(js)]
 mod wasm {
     use httplib::{Client, ClientBuilder};
     use wasm_bindgen::JsValue;
@@ -105,16 +107,69 @@ mod wasm {
     }
 }
 
-/// True on the native backend, where httplib owns the connections, TLS and decoding.
-pub fn native() -> bool {
-    cfg!(not(target_arch = "wasm32"))
+/// In a WASI component (wasm32-wasip2): the test server is started by ci.sh, its URLs
+/// compiled in as for JS hosts; the host (jco in Node here) owns connections and TLS, and
+/// trusts the server's CA through `NODE_EXTRA_CA_CERTS`.
+#[cfg(wasi)]
+mod wasi {
+    use httplib::{Client, ClientBuilder};
+
+    pub use std::time::Instant;
+    pub use wstd::test;
+
+    fn base(var: Option<&'static str>, name: &str) -> &'static str {
+        var.unwrap_or_else(|| {
+            panic!("{name} must be set when the WASI tests are built (ci.sh does)")
+        })
+    }
+
+    /// `http://127.0.0.1:PORT{path}` of the test server.
+    pub fn http(path: &str) -> String {
+        let base = base(option_env!("HTTPLIB_TEST_HTTP"), "HTTPLIB_TEST_HTTP");
+        format!("{base}{path}")
+    }
+
+    /// `https://localhost:PORT{path}` of the test server.
+    pub fn https(path: &str) -> String {
+        let base = base(option_env!("HTTPLIB_TEST_HTTPS"), "HTTPLIB_TEST_HTTPS");
+        format!("{base}{path}")
+    }
+
+    /// A port with nothing listening on 127.0.0.1 (found by the script that built this).
+    pub fn closed_port() -> String {
+        base(
+            option_env!("HTTPLIB_TEST_CLOSED_PORT"),
+            "HTTPLIB_TEST_CLOSED_PORT",
+        )
+        .to_owned()
+    }
+
+    /// A client builder (the host verifies certificates).
+    pub fn builder() -> ClientBuilder {
+        Client::builder()
+    }
+
+    /// Never in Node: the host may run on Node (jco), but the component sees only WASI.
+    pub fn in_node() -> bool {
+        false
+    }
 }
 
-/// True in a browser (wasm32, not Node). The browser owns cookies, follows redirects itself
+/// True on the native backend, where httplib owns the connections, TLS and decoding.
+pub fn native() -> bool {
+    cfg!(native)
+}
+
+/// True in a WASI component, where the host owns connections and TLS, and httplib decodes.
+pub fn in_wasi() -> bool {
+    cfg!(wasi)
+}
+
+/// True in a browser (wasm32 on a JS host, not Node). The browser owns cookies, follows redirects itself
 /// (hiding those it does not follow), sets forbidden headers (`Cookie`, `User-Agent`...)
 /// itself, and streams uploads only over HTTP/2: README's by-target table, platform limits.
 pub fn in_browser() -> bool {
-    !native() && !in_node()
+    cfg!(js) && !in_node()
 }
 
 /// A client as [`builder`] makes it.
@@ -131,9 +186,9 @@ pub use replies::{connection_id, echoed_header, json_of, pattern};
 pub fn unique_key(name: &str) -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(not(js))]
     use std::time::{SystemTime, UNIX_EPOCH};
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(js)]
     use web_time::{SystemTime, UNIX_EPOCH};
     let run = SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -15,9 +15,9 @@ use futures_core::Stream;
 use http::Version;
 use wasm_bindgen::JsValue;
 
-use super::in_flight::Slot;
 use super::js::{self, AbortOnDrop, Chunk, describe};
 use super::promise::PromiseFuture;
+use crate::backend::in_flight::Slot;
 use crate::body::{RawTaker, ResponseBody};
 use crate::error::{Error, ErrorKind, Result};
 

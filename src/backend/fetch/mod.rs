@@ -17,7 +17,6 @@
 //! through one long-lived closure (`promise.rs`) rather than two new ones each.
 
 mod body;
-mod in_flight;
 mod js;
 mod promise;
 
@@ -34,15 +33,16 @@ use http::StatusCode;
 use http::header::CONTENT_LENGTH;
 use wasm_bindgen::JsValue;
 
-use self::in_flight::{InFlight, Slot};
 #[cfg(feature = "js-api")]
 pub(crate) use self::js::describe as describe_js_error;
 use self::js::{Upload, describe, is_node};
 use self::promise::PromiseFuture;
-use super::{Backend, FetchCredentials, FinalUrl, SendOptions, TransportOptions, VersionUnknown};
+use super::in_flight::{InFlight, Slot};
+use super::{
+    Backend, FetchCredentials, FinalUrl, SendOptions, TransportOptions, VersionUnknown, head_limit,
+};
 use crate::body::{Body, BodyParts, ResponseBody};
 use crate::error::{Error, ErrorKind, Result};
-use crate::limits::Timeout;
 use crate::runtime::{BoxFuture, Instant};
 use crate::timeouts::Deadline;
 
@@ -77,18 +77,6 @@ impl Backend for FetchBackend {
     fn decodes_content(&self) -> bool {
         true
     }
-}
-
-/// The limit on reaching the response head. fetch connects, sends and waits as one step,
-/// so the wait gets the largest of the limits of those phases: a stalled server fails
-/// after the read limit (with httpx's one-number timeouts), not after their sum. No read
-/// limit leaves the wait unbounded, as natively, where only the read limit bounds it.
-fn head_limit(timeout: &Timeout) -> Option<Duration> {
-    [timeout.connect, timeout.write]
-        .into_iter()
-        .flatten()
-        .fold(timeout.read?, Duration::max)
-        .into()
 }
 
 /// Runs `fut` (the fetch, up to its head) until `limit` after the upload's last progress

@@ -1,6 +1,6 @@
-//! [`Limits::max_connections`](crate::Limits::max_connections) on fetch. The platform owns
-//! the sockets, so the client caps what it does own: its requests in flight, each from the
-//! start of its fetch until its body is read to the end, fails, is handed to JS or is
+//! [`Limits::max_connections`](crate::Limits::max_connections) where the platform owns the
+//! sockets (fetch, a WASI host): the client caps what it does own, its requests in flight,
+//! each from its start until its body is read to the end, fails, is handed to JS or is
 //! dropped (natively, the time a request holds a connection). A request over the cap waits
 //! its turn, first come first served, for at most the pool timeout, as natively.
 
