@@ -9,7 +9,7 @@ step() { printf '\n==> %s\n' "$*"; }
 WASM=wasm32-unknown-unknown
 WASI=wasm32-wasip2
 # The features of the WASI build (zstd is native only) and of its tests.
-WASI_FEATURES=json,cookies,gzip,deflate,brotli,charset
+WASI_FEATURES=json,cookies,gzip,deflate,brotli,charset,digest,multipart
 # Logs of the test runs (checked against the README's by-target table), the test server's
 # ports and CA: gone when this script ends.
 workdir=$(mktemp -d)
@@ -78,7 +78,7 @@ cargo clippy -p httplib --target "$WASM" --all-targets --features tracing --lock
 step "cargo features: none (a plain HTTP/1.1 client: clippy, the unit tests and the suites that need no feature, tests/native_features.rs among them), then each alone (clippy-clean), natively and for $WASM"
 cargo clippy -p httplib --all-targets --no-default-features --locked -- -D warnings
 cargo test -p httplib --no-default-features --lib --tests --locked
-for feature in rustls ring http2 json cookies gzip deflate brotli zstd charset tracing socks; do
+for feature in rustls ring http2 json cookies digest multipart gzip deflate brotli zstd charset tracing socks; do
     cargo clippy -p httplib --lib --no-default-features --features "$feature" --locked -q -- -D warnings
 done
 # `rustls` with no provider feature: the process default, or a builder error saying so.
@@ -162,7 +162,7 @@ step "the README's by-target table is current and every test it names passed on 
 python3 scripts/target_table.py --check native="$workdir/native.log" \
     node="$workdir/node.log" chromium="$workdir/chromium.log" wasi="$workdir/wasi.log"
 
-step "clippy, $WASM with the npm package's features: js-api (and the cookies it needs), no json, charset or codings (warnings are errors)"
+step "clippy, $WASM with the npm package's features: js-api (and the cookies, digest and multipart it needs), no json, charset or codings (warnings are errors)"
 # The library only: the test suites use the default features (`json` among them).
 cargo clippy -p httplib --target "$WASM" --lib --no-default-features --features js-api \
     --locked -- -D warnings

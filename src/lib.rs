@@ -69,6 +69,9 @@
 //!   came, its `Content-Encoding` kept.
 //! - `socks`: SOCKS5 proxies (`socks5://`, `socks5h://`) for [`Proxy`].
 //! - `charset` (default): `text()` decodes the charset the response declares (else UTF-8 only).
+//! - `digest` (default): HTTP Digest auth, [`DigestAuth`] and `Auth::Digest` (md-5, sha2).
+//! - `multipart` (default): multipart forms, [`multipart`] and
+//!   [`RequestBuilder::multipart`] (mime_guess for file parts' content types).
 //! - `rustls` (default): TLS natively (`https://` URLs and proxies). Without it the native
 //!   backend speaks cleartext HTTP only: an `https://` URL is an
 //!   [`UnsupportedProtocol`](ErrorKind::UnsupportedProtocol) error.
@@ -77,7 +80,8 @@
 //!   default provider. wasm32 compiles none of them: the platform owns TLS.
 //! - `http2` (default): HTTP/2 natively, by ALPN or prior knowledge; without it
 //!   `http2(true)` and `http2_prior_knowledge()` are [`Builder`](ErrorKind::Builder) errors.
-//! - `js-api` (wasm32): the JavaScript exports of the npm package.
+//! - `js-api` (wasm32): the JavaScript exports of the npm package (turns on `cookies`,
+//!   `digest` and `multipart`).
 //! - `tracing`: each logical request is a `tracing` span `request` (target `httplib`) with
 //!   its method, URL (no userinfo, query values as `***`), status, version and attempts,
 //!   and events for redirects, retries, Digest resends and the native backend's
@@ -105,6 +109,7 @@ mod into_url;
 mod js;
 mod layer;
 mod limits;
+#[cfg(feature = "multipart")]
 pub mod multipart;
 mod progress;
 mod proxy;
@@ -122,7 +127,9 @@ mod timeouts;
 mod tls;
 mod trace;
 
-pub use auth::{Auth, DigestAuth};
+pub use auth::Auth;
+#[cfg(feature = "digest")]
+pub use auth::DigestAuth;
 pub use body::{Body, BodyParts, BodyStream, ResponseBody};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_DECODED_SIZE, DEFAULT_MAX_REDIRECTS};
 #[cfg(feature = "cookies")]

@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+#[cfg(any(feature = "digest", feature = "multipart"))]
 use crate::error::{Error, ErrorKind, Result};
 
 /// `bytes` random bytes as lower-case hex.
@@ -12,10 +13,12 @@ use crate::error::{Error, ErrorKind, Result};
 /// # Errors
 /// The platform's secure source failed. There is no fallback: a predictable client nonce
 /// weakens Digest, and a predictable boundary lets a part's content end the form early.
+#[cfg(any(feature = "digest", feature = "multipart"))]
 pub(crate) fn hex(bytes: usize) -> Result<String> {
     hex_from(bytes, getrandom::getrandom)
 }
 
+#[cfg(any(feature = "digest", feature = "multipart"))]
 fn hex_from(
     bytes: usize,
     fill: impl FnOnce(&mut [u8]) -> std::result::Result<(), getrandom::Error>,
@@ -88,6 +91,7 @@ mod tests {
         assert_eq!(jitter_seed(ones), 0x0101_0101_0101_0101);
     }
 
+    #[cfg(any(feature = "digest", feature = "multipart"))]
     #[test]
     fn tokens_are_random_hex() {
         let (a, b) = (hex(16).unwrap(), hex(16).unwrap());
@@ -96,6 +100,7 @@ mod tests {
         assert_ne!(a, b);
     }
 
+    #[cfg(any(feature = "digest", feature = "multipart"))]
     #[test]
     fn a_failing_source_is_an_error_not_a_weaker_token() {
         let err = hex_from(16, |_| Err(getrandom::Error::UNSUPPORTED)).unwrap_err();

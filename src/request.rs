@@ -500,7 +500,8 @@ impl<M> RequestBuilder<M> {
         })
     }
 
-    /// Sends a multipart form (httpx's `files=`); files in it are streamed, not read into memory.
+    /// Sends a multipart form (httpx's `files=`); files in it are streamed, not read into
+    /// memory. With the `multipart` feature (on by default).
     ///
     /// # Examples
     /// ```
@@ -512,6 +513,7 @@ impl<M> RequestBuilder<M> {
     /// assert_eq!(request.headers()["content-type"], content_type);
     /// # Ok::<(), httplib::Error>(())
     /// ```
+    #[cfg(feature = "multipart")]
     pub fn multipart(self, mut form: crate::multipart::Form) -> Self {
         self.map(|r| {
             if let Some(failed) = form.take_failure() {

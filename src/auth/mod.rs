@@ -1,5 +1,7 @@
-//! Authentication: Basic, Bearer, and Digest's challenge and response.
+//! Authentication: Basic, Bearer, and (with the `digest` feature) Digest's challenge and
+//! response.
 
+#[cfg(feature = "digest")]
 mod digest;
 
 use std::fmt;
@@ -8,23 +10,28 @@ use base64::Engine;
 use http::{HeaderMap, HeaderValue, Method};
 use url::Url;
 
+#[cfg(feature = "digest")]
 pub use digest::DigestAuth;
 
 /// How to authenticate a request: httpx's `auth=`.
 ///
-/// `("user", "passwd")` converts to [`Auth::Basic`], a [`DigestAuth`] to [`Auth::Digest`].
+/// `("user", "passwd")` converts to [`Auth::Basic`], a `DigestAuth` to `Auth::Digest` (with
+/// the `digest` feature, on by default).
 /// Credentials are only sent to the origin (scheme, host, port) of the request they were
 /// given for; a redirect elsewhere drops them.
 ///
 /// # Examples
 /// ```
-/// use httplib::{Auth, DigestAuth};
+/// use httplib::Auth;
 ///
 /// let basic: Auth = ("user", "passwd").into();
-/// let digest: Auth = DigestAuth::new("user", "passwd").into();
 /// let bearer = Auth::bearer("TOKEN");
 /// assert!(matches!(basic, Auth::Basic { .. }));
-/// # let _ = (digest, bearer);
+/// # let _ = bearer;
+/// # #[cfg(feature = "digest")]
+/// let digest: Auth = httplib::DigestAuth::new("user", "passwd").into();
+/// # #[cfg(feature = "digest")]
+/// # let _ = digest;
 /// ```
 #[derive(Clone)]
 #[non_exhaustive]
@@ -38,7 +45,9 @@ pub enum Auth {
     },
     /// A bearer token: `Authorization: Bearer TOKEN`.
     Bearer(String),
-    /// HTTP Digest (RFC 7616): the password never leaves the client.
+    /// HTTP Digest (RFC 7616): the password never leaves the client. With the `digest`
+    /// feature (on by default).
+    #[cfg(feature = "digest")]
     Digest(DigestAuth),
 }
 
@@ -85,6 +94,7 @@ impl Auth {
 
     /// The `Authorization` header to send up front, before any challenge. Digest sends one
     /// only once a challenge from the same origin is known.
+    #[cfg_attr(not(feature = "digest"), allow(unused_variables))]
     pub(crate) fn header(&self, method: &Method, url: &Url) -> Option<HeaderValue> {
         let value = match self {
             Auth::Basic { username, password } => {
@@ -93,6 +103,7 @@ impl Auth {
                 format!("Basic {encoded}")
             }
             Auth::Bearer(token) => format!("Bearer {token}"),
+            #[cfg(feature = "digest")]
             Auth::Digest(digest) => return digest.header(method, url),
         };
         sensitive(value)
@@ -102,22 +113,31 @@ impl Auth {
     /// (Digest only: Basic and Bearer were sent already).
     ///
     /// # Errors
-    /// As [`DigestAuth::respond`].
+    /// As `DigestAuth::respond`.
+    #[cfg_attr(not(feature = "digest"), allow(unused_variables))]
     pub(crate) fn respond(
         &self,
         method: &Method,
         url: &Url,
         response_headers: &HeaderMap,
     ) -> crate::Result<Option<HeaderValue>> {
-        match self {
-            Auth::Digest(digest) => digest.respond(method, url, response_headers),
-            _ => Ok(None),
+        #[cfg(feature = "digest")]
+        if let Auth::Digest(digest) = self {
+            return digest.respond(method, url, response_headers);
         }
+        Ok(None)
     }
 
     /// True when a 401 may be answered by sending the request again.
+    #[cfg(feature = "digest")]
     pub(crate) fn answers_challenges(&self) -> bool {
         matches!(self, Auth::Digest(_))
+    }
+
+    /// Never without Digest: Basic and Bearer do not answer challenges.
+    #[cfg(not(feature = "digest"))]
+    pub(crate) fn answers_challenges(&self) -> bool {
+        false
     }
 }
 
@@ -134,6 +154,7 @@ impl fmt::Debug for Auth {
         match self {
             Auth::Basic { username, .. } => write!(f, "Auth::Basic({username:?}, ***)"),
             Auth::Bearer(_) => f.write_str("Auth::Bearer(***)"),
+            #[cfg(feature = "digest")]
             Auth::Digest(d) => write!(f, "Auth::{d:?}"),
         }
     }
@@ -151,6 +172,7 @@ impl From<(String, String)> for Auth {
     }
 }
 
+#[cfg(feature = "digest")]
 impl From<DigestAuth> for Auth {
     fn from(digest: DigestAuth) -> Auth {
         Auth::Digest(digest)
