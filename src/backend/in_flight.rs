@@ -47,6 +47,17 @@ impl InFlight {
     }
 
     /// Waits for a turn, for at most `timeout` (`None`: as long as it takes).
+    /// A turn under `cap`, if the client has one (`None`: no cap, nothing to wait for).
+    pub(super) async fn turn(
+        cap: Option<&Arc<InFlight>>,
+        timeout: Option<Duration>,
+    ) -> Result<Option<Slot>> {
+        match cap {
+            Some(cap) => cap.acquire(timeout).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
     pub(super) async fn acquire(self: &Arc<Self>, timeout: Option<Duration>) -> Result<Slot> {
         let started = Instant::now();
         let ticket = {

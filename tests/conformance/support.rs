@@ -5,12 +5,12 @@
 
 use httplib::Client;
 
+#[cfg(js)]
+pub use js::*;
 #[cfg(native)]
 pub use native::*;
 #[cfg(wasi)]
 pub use wasi::*;
-#[cfg(js)]
-pub use wasm::*;
 
 /// Natively: the test server runs in this process, and clients trust its CA.
 #[cfg(native)]
@@ -57,19 +57,12 @@ mod native {
     }
 }
 
-/// On wasm32: the test server is started by ci.sh (or scripts), its URLs compiled in; Node
-/// trusts its CA through `NODE_EXTRA_CA_CERTS`, the browser through the platform.
-#[cfg(js)]
-mod wasm {
-    use httplib::{Client, ClientBuilder};
-    use wasm_bindgen::JsValue;
-
-    pub use wasm_bindgen_test::wasm_bindgen_test as test;
-    pub use web_time::Instant;
-
+/// On wasm32 hosts the test server is started by ci.sh, and its URLs are compiled in.
+#[cfg(not(native))]
+mod compiled_in {
     fn base(var: Option<&'static str>, name: &str) -> &'static str {
         var.unwrap_or_else(|| {
-            panic!("{name} must be set when the wasm tests are built (ci.sh does)")
+            panic!("{name} must be set when the wasm32 tests are built (ci.sh does)")
         })
     }
 
@@ -93,6 +86,19 @@ mod wasm {
         )
         .to_owned()
     }
+}
+
+/// On JS hosts: the test server is started by ci.sh (or scripts), its URLs compiled in; Node
+/// trusts its CA through `NODE_EXTRA_CA_CERTS`, the browser through the platform.
+#[cfg(js)]
+mod js {
+    use httplib::{Client, ClientBuilder};
+    use wasm_bindgen::JsValue;
+
+    pub use wasm_bindgen_test::wasm_bindgen_test as test;
+    pub use web_time::Instant;
+
+    pub use super::compiled_in::{closed_port, http, https};
 
     /// A client builder (the platform verifies certificates).
     pub fn builder() -> ClientBuilder {
@@ -117,32 +123,7 @@ mod wasi {
     pub use std::time::Instant;
     pub use wstd::test;
 
-    fn base(var: Option<&'static str>, name: &str) -> &'static str {
-        var.unwrap_or_else(|| {
-            panic!("{name} must be set when the WASI tests are built (ci.sh does)")
-        })
-    }
-
-    /// `http://127.0.0.1:PORT{path}` of the test server.
-    pub fn http(path: &str) -> String {
-        let base = base(option_env!("HTTPLIB_TEST_HTTP"), "HTTPLIB_TEST_HTTP");
-        format!("{base}{path}")
-    }
-
-    /// `https://localhost:PORT{path}` of the test server.
-    pub fn https(path: &str) -> String {
-        let base = base(option_env!("HTTPLIB_TEST_HTTPS"), "HTTPLIB_TEST_HTTPS");
-        format!("{base}{path}")
-    }
-
-    /// A port with nothing listening on 127.0.0.1 (found by the script that built this).
-    pub fn closed_port() -> String {
-        base(
-            option_env!("HTTPLIB_TEST_CLOSED_PORT"),
-            "HTTPLIB_TEST_CLOSED_PORT",
-        )
-        .to_owned()
-    }
+    pub use super::compiled_in::{closed_port, http, https};
 
     /// A client builder (the host verifies certificates).
     pub fn builder() -> ClientBuilder {

@@ -66,10 +66,7 @@ impl Backend for FetchBackend {
         options: SendOptions,
     ) -> BoxFuture<'_, Result<http::Response<ResponseBody>>> {
         Box::pin(async move {
-            let slot = match &self.in_flight {
-                Some(in_flight) => Some(in_flight.acquire(options.timeout.pool).await?),
-                None => None,
-            };
+            let slot = InFlight::turn(self.in_flight.as_ref(), options.timeout.pool).await?;
             send(request, options, self.credentials, slot).await
         })
     }
