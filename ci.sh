@@ -8,8 +8,10 @@ cd "$(dirname "$0")"
 step() { printf '\n==> %s\n' "$*"; }
 WASM=wasm32-unknown-unknown
 WASI=wasm32-wasip2
-# The features of the WASI build (zstd is native only) and of its tests.
-WASI_FEATURES=json,cookies,gzip,deflate,brotli,charset,digest,multipart
+# The features of the WASI build (zstd is native only), and those the suites also ask for
+# (rustls and http2 compile nothing there: the host owns TLS and the protocol).
+WASI_FEATURES=json,cookies,gzip,deflate,brotli,charset,digest,multipart,mime-guess
+WASI_TEST_FEATURES=rustls,http2
 # Logs of the test runs (checked against the README's by-target table), the test server's
 # ports and CA: gone when this script ends.
 workdir=$(mktemp -d)
@@ -57,14 +59,16 @@ step "clippy, $WASM (all targets, warnings are errors)"
 cargo clippy -p httplib --target "$WASM" --all-targets --locked -- -D warnings
 
 step "clippy, $WASI (all targets, warnings are errors)"
-cargo clippy -p httplib --target "$WASI" --all-targets --no-default-features --features "$WASI_FEATURES" \
+cargo clippy -p httplib --target "$WASI" --all-targets --no-default-features --features "$WASI_FEATURES,$WASI_TEST_FEATURES" \
     --locked -- -D warnings
 
-step "rustdoc, native and $WASM (missing docs and broken links are errors)"
+step "rustdoc, native, $WASM and $WASI (missing docs and broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p httplib --locked
 # Links to native-only items (send_blocking, iter_bytes...) are plain `#method.x` links:
 # intra-doc links to them would break here.
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p httplib --target "$WASM" --features js-api --locked
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p httplib --target "$WASI" --no-default-features \
+    --features "$WASI_FEATURES" --locked
 
 step "native tests: unit, mock-backend front-end, the conformance suite and the native-only tests against the test server, the fault suite (native_faults_*), the fuzz targets for 3 s each (httplib-fuzz), doc examples"
 cargo test --workspace --locked 2>&1 | tee "$workdir/native.log"
@@ -78,7 +82,7 @@ cargo clippy -p httplib --target "$WASM" --all-targets --features tracing --lock
 step "cargo features: none (a plain HTTP/1.1 client: clippy, the unit tests and the suites that need no feature, tests/native_features.rs among them), then each alone (clippy-clean), natively and for $WASM"
 cargo clippy -p httplib --all-targets --no-default-features --locked -- -D warnings
 cargo test -p httplib --no-default-features --lib --tests --locked
-for feature in rustls ring http2 json cookies digest multipart gzip deflate brotli zstd charset tracing socks; do
+for feature in rustls ring http2 json cookies digest multipart mime-guess gzip deflate brotli zstd charset tracing socks; do
     cargo clippy -p httplib --lib --no-default-features --features "$feature" --locked -q -- -D warnings
 done
 # `rustls` with no provider feature: the process default, or a builder error saying so.
@@ -138,16 +142,20 @@ CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_
     cargo test --locked -p httplib --target "$WASM" --test frontend --test layers --test conformance 2>&1 |
     tee "$workdir/chromium.log"
 
-step "WASI: the conformance suite as a $WASI component under jco (the wasi:http backend), one process a test"
+step "WASI: the conformance suite (the wasi:http backend) and the front-end's suites (frontend, layers) as $WASI components under jco, one process a test"
 # jco and its preview2-shim (wasi:http on Node), pinned in tests/wasi/package-lock.json.
 (cd tests/wasi && npm ci --no-audit --no-fund --silent)
-wasi_suite=$(cargo test --locked -p httplib --target "$WASI" --no-default-features --features "$WASI_FEATURES" \
-    --test conformance --no-run --message-format=json |
-    python3 -c 'import json,sys; [print(m["executable"]) for m in map(json.loads, sys.stdin) if m.get("executable")]')
-{
-    echo "     Running tests/conformance/main.rs ($wasi_suite)"
-    node tests/wasi/run.mjs "$wasi_suite"
-} 2>&1 | tee "$workdir/wasi.log"
+: >"$workdir/wasi.log"
+for suite in conformance/main frontend layers; do
+    name=${suite%/main}
+    component=$(cargo test --locked -p httplib --target "$WASI" --no-default-features \
+        --features "$WASI_FEATURES,$WASI_TEST_FEATURES" --test "$name" --no-run --message-format=json |
+        python3 -c 'import json,sys; [print(m["executable"]) for m in map(json.loads, sys.stdin) if m.get("executable")]')
+    {
+        echo "     Running tests/$suite.rs ($component)"
+        node tests/wasi/run.mjs "$component"
+    } 2>&1 | tee -a "$workdir/wasi.log"
+done
 
 step "WASI: examples/wasi.rs and examples/isomorphic.rs run under jco against the test server"
 cargo build --locked --target "$WASI" --no-default-features --features json --example wasi --example isomorphic

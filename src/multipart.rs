@@ -154,7 +154,7 @@ impl Form {
     }
 
     /// Adds a file from disk, named after the file, with a `Content-Type` guessed from its
-    /// extension. The file is opened and read when the request is sent.
+    /// extension (feature `mime-guess`, on by default; without it `application/octet-stream`). The file is opened and read when the request is sent.
     ///
     /// # Errors
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be read now.
@@ -341,7 +341,8 @@ impl Part {
         Part::new(Data::Stream(body.into()))
     }
 
-    /// A file from disk, named after it, with a `Content-Type` guessed from its extension.
+    /// A file from disk, named after it, with a `Content-Type` guessed from its extension
+    /// (feature `mime-guess`; without it `application/octet-stream`).
     ///
     /// # Errors
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file's metadata cannot be read.
@@ -408,8 +409,8 @@ impl Part {
         self
     }
 
-    /// Sets the part's `Content-Type` (by default guessed from the file name for files,
-    /// and absent for text).
+    /// Sets the part's `Content-Type` (by default guessed from the file name for files, with
+    /// the `mime-guess` feature, else `application/octet-stream`; absent for text).
     ///
     /// # Examples
     /// ```
@@ -465,12 +466,7 @@ impl Part {
             head.push_str(&format!("; filename=\"{}\"", escape(file_name)));
         }
         head.push_str("\r\n");
-        let guessed = self.file_name.as_ref().map(|n| {
-            mime_guess::from_path(n)
-                .first_or_octet_stream()
-                .essence_str()
-                .to_owned()
-        });
+        let guessed = self.file_name.as_deref().map(guess_mime);
         if let Some(mime) = self.mime.clone().or(guessed) {
             head.push_str(&format!("Content-Type: {}\r\n", escape(&mime)));
         }
@@ -608,6 +604,20 @@ fn changed(len: u64) -> crate::error::BoxError {
         crate::ErrorKind::Io,
         format!("the file to upload changed size while it was sent (expected {len} bytes)"),
     ))
+}
+
+/// The content type of a file part named `file_name` when none is given: guessed from its
+/// extension with the `mime-guess` feature, else `application/octet-stream` (what a
+/// browser's `FormData` sends for a Blob without a type).
+fn guess_mime(file_name: &str) -> String {
+    #[cfg(feature = "mime-guess")]
+    let mime = mime_guess::from_path(file_name).first_or_octet_stream();
+    #[cfg(not(feature = "mime-guess"))]
+    let mime = {
+        let _ = file_name;
+        mime::APPLICATION_OCTET_STREAM
+    };
+    mime.essence_str().to_owned()
 }
 
 #[cfg(test)]

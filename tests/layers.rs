@@ -404,7 +404,9 @@ async fn the_total_deadline_covers_the_head_the_retries_and_the_body() {
     let patient = Retry::new(50).backoff(Duration::from_millis(20), Duration::from_millis(20));
     let err = client.get(URL).retry(patient).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TotalTimeout);
-    assert!(attempts(&mock) < 10, "{}", attempts(&mock));
+    // About 3 attempts fit in 60 ms; a loaded machine's timers fire late, so the bound is
+    // loose (the retries alone would make 51).
+    assert!(attempts(&mock) < 25, "{}", attempts(&mock));
 
     // A body that stalls past the deadline fails while it is read.
     use httplib::{BoxFuture, Middleware, Next, Request, ResponseBody, ResponseHead};

@@ -94,6 +94,7 @@ test("multipart body (files): Blob, File, bytes, [filename, content, type], with
       blob: new Blob(["hello"], { type: "text/plain" }),
       raw: bytes,
       tuple: ["notes.txt", "some notes", "text/plain"],
+      untyped: ["a.png", bytes],
     },
   });
   const body = r.json();
@@ -108,6 +109,10 @@ test("multipart body (files): Blob, File, bytes, [filename, content, type], with
   assert.equal(body.files.raw.size, 4);
   assert.equal(body.files.tuple.filename, "notes.txt");
   assert.equal(body.files.tuple.size, 10);
+  // No type given: application/octet-stream, as FormData sends a Blob without one (the
+  // package guesses nothing from the name).
+  assert.equal(body.files.untyped.filename, "a.png");
+  assert.equal(body.files.untyped.content_type, "application/octet-stream");
   const fd = new FormData();
   fd.append("field", "v");
   fd.append("upload", new Blob(["xyz"]), "x.bin");
