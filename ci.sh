@@ -185,6 +185,21 @@ fi
 step "npm package: its build and test tools (npm ci in npm/)"
 (cd npm && npm ci --no-audit --no-fund)
 
+step "npm package: its crate's lock (npm/wasm/Cargo.lock) is the root's but for idna_adapter 1.0"
+python3 - <<'PY'
+import tomllib
+def versions(path):
+    return {(p["name"], p["version"]) for p in tomllib.load(open(path, "rb"))["package"]
+            if "source" in p}
+root, npm = versions("Cargo.lock"), versions("npm/wasm/Cargo.lock")
+drift = sorted(p for p in npm - root if p[0] != "idna_adapter")
+if drift or ("idna_adapter", "1.0.0") not in npm:
+    raise SystemExit(f"npm/wasm/Cargo.lock departs from Cargo.lock: {drift or 'idna_adapter is not 1.0.0'}"
+                     " (cp Cargo.lock npm/wasm/ && cargo update --manifest-path npm/wasm/Cargo.toml"
+                     " -p idna_adapter --precise 1.0.0)")
+print(f"npm/wasm/Cargo.lock: {len(npm)} registry packages, all as in Cargo.lock but idna_adapter 1.0.0")
+PY
+
 step "npm package: wasm-pack build, wasm-opt, assemble, measure, pack, install (npm/build.mjs)"
 node npm/build.mjs
 

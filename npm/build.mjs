@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Builds the npm package from the crate, with the settings of ../wasm-pack.toml:
 //
-//   1. wasm-pack build (target, profile, features, weak refs from wasm-pack.toml; no
-//      wasm-opt, no package.json: the steps below do those) into target/npm/wasm/
+//   1. wasm-pack build of npm/wasm (httplib with a lock file of its own: see its Cargo.toml;
+//      target, profile, features, weak refs from wasm-pack.toml; no wasm-opt, no
+//      package.json: the steps below do those) into target/npm/wasm/
 //   2. wasm-opt (binaryen@132 from npm, flags from wasm-pack.toml); and the same (cargo,
 //      wasm-bindgen, wasm-opt) for npm/charsets, the encoding_rs wasm that Node loads to
 //      decode legacy charsets (its TextDecoder departs from the Encoding Standard there),
@@ -81,8 +82,9 @@ function run(command, argv, options = {}) {
 // 1. wasm-pack (snippets of an earlier build would linger: their folder is named by a hash)
 rmSync(join(wasmDir, "snippets"), { recursive: true, force: true });
 const build = config.build;
+// The package's own crate (npm/wasm: httplib with its own lock file, see its Cargo.toml).
 run("wasm-pack", [
-  "build", root,
+  "build", join(here, "wasm"),
   "--target", build.target,
   "--out-dir", wasmDir,
   "--out-name", outName,

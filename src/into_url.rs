@@ -215,7 +215,29 @@ fn parse(input: &str, base: Option<&Url>) -> Result<Url> {
             Some(base) => check(join(base, input)?),
             None => Err(invalid("a relative URL needs a client base_url", input)),
         },
+        // A build without Unicode IDNA tables (the npm package's: it pins idna_adapter
+        // 1.0) parses only ASCII hosts: the JS host's own WHATWG parser gives the ASCII
+        // form (punycode), parsed again here, checks and all.
+        #[cfg(js)]
+        Err(url::ParseError::IdnaError) if !input.is_ascii() => match platform::ascii_href(input) {
+            Some(ascii) if ascii.is_ascii() => parse(&ascii, base),
+            _ => Err(invalid("the URL's host is not a valid domain name", input)),
+        },
         Err(e) => Err(invalid("the URL cannot be parsed", input).with_source(e)),
+    }
+}
+
+/// The platform's URL parser, on JS hosts.
+#[cfg(js)]
+mod platform {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(inline_js = "export function ascii_href(input) {
+        try { return new URL(input).href; } catch { return undefined; }
+    }")]
+    extern "C" {
+        /// `new URL(input).href`: the host in its ASCII form; `None` if it does not parse.
+        pub(super) fn ascii_href(input: &str) -> Option<String>;
     }
 }
 

@@ -102,6 +102,22 @@ async fn query_parameters_come_from_any_serialize_and_extend_the_url() {
 }
 
 #[test]
+async fn a_unicode_host_goes_out_in_its_ascii_form() {
+    let mock = MockBackend::new();
+    let client = client_with(&mock);
+    client.get("http://bücher.test/straße?q=ü").await.unwrap();
+    let sent = last(&mock).url;
+    assert_eq!(sent.host_str(), Some("xn--bcher-kva.test"));
+    assert_eq!(sent.path(), "/stra%C3%9Fe");
+    assert_eq!(sent.query(), Some("q=%C3%BC"));
+    // Punycode as written, and a name no IDNA maps: a typed error, nothing sent.
+    client.get("http://xn--bcher-kva.test/").await.unwrap();
+    assert_eq!(last(&mock).url.host_str(), Some("xn--bcher-kva.test"));
+    let err = client.get("http://b\u{fffd}cher.test/").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidUrl, "{err}");
+}
+
+#[test]
 async fn bodies_get_their_content_types() {
     let mock = MockBackend::new();
     let client = client_with(&mock);

@@ -164,3 +164,24 @@ test("hooks must be arrays of functions", () => {
     assert.throws(() => new Client({ hooks }), (e) => e instanceof HttplibError && e.kind === "Builder", JSON.stringify(hooks));
   }
 });
+
+test("a Unicode host goes out in its ASCII form: the package's wasm has no IDNA tables, the platform's URL maps it", async () => {
+  let seen;
+  const stop = new Error("seen, not sent");
+  const client = new Client({
+    hooks: {
+      beforeRequest: [
+        (request) => {
+          seen = request.url;
+          throw stop;
+        },
+      ],
+    },
+  });
+  await assert.rejects(client.get("http://bücher.test/straße?q=ü"), (e) => e.kind === "Builder" && e.cause === stop);
+  assert.equal(seen, "http://xn--bcher-kva.test/stra%C3%9Fe?q=%C3%BC");
+  // A name no IDNA maps is an invalid URL, before any hook.
+  seen = undefined;
+  await assert.rejects(client.get("http://b\u{fffd}cher.test/"), (e) => e.kind === "InvalidUrl");
+  assert.equal(seen, undefined);
+});

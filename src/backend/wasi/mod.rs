@@ -6,8 +6,8 @@
 //! host's output stream; the response comes back as soon as its head is in, the body read
 //! chunk by chunk from the host's input stream. Every wait is on a host pollable through
 //! wstd's reactor (`runtime/wasi.rs`). Timeouts go to the host as its request options
-//! (`connect-timeout`, `first-byte-timeout`, `between-bytes-timeout`), and the wait for the
-//! head is also bounded here, by the fetch rule (`head_limit`), for hosts that ignore them.
+//! (`request_options` says which), and the wait for the head is also bounded here, by the
+//! fetch rule (`head_limit`), for hosts that ignore them.
 //! The host does not say which HTTP version it spoke: responses say "unknown".
 
 mod body;
