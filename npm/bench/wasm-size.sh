@@ -32,8 +32,15 @@ else
     what=(--lib)
     wasm="$TARGET/wasm32-unknown-unknown/release-wasm/httplib.wasm"
 fi
-cargo build -q --locked -p httplib "${what[@]}" --target wasm32-unknown-unknown --profile release-wasm \
-    --no-default-features ${FEATURES:+--features "$FEATURES"} --manifest-path "$ROOT/Cargo.toml"
+if [ -n "$EXAMPLE" ]; then
+    cargo build -q --locked -p httplib "${what[@]}" --target wasm32-unknown-unknown --profile release-wasm \
+        --no-default-features ${FEATURES:+--features "$FEATURES"} --manifest-path "$ROOT/Cargo.toml"
+else
+    # The library as a cdylib (its crate type is rlib; npm/wasm is the package's cdylib).
+    cargo rustc -q --locked -p httplib --lib --crate-type cdylib --target wasm32-unknown-unknown \
+        --profile release-wasm --no-default-features ${FEATURES:+--features "$FEATURES"} \
+        --manifest-path "$ROOT/Cargo.toml"
+fi
 wasm-bindgen "$wasm" --target web \
     --out-dir "$OUT" --out-name size --no-typescript
 "$ROOT/npm/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \

@@ -859,3 +859,25 @@ async fn the_total_deadline_ends_a_slow_request_and_a_slow_body() {
     assert_eq!(err.kind(), ErrorKind::TotalTimeout, "{err}");
     assert!(started.elapsed() < Duration::from_millis(900));
 }
+
+/// WASI only: the host owns the connection, and jco's refuses the hop-by-hop headers
+/// `Connection` and `Keep-Alive` among a request's fields: a typed error naming the header,
+/// nothing sent (natively httplib sends them; fetch platforms apply their own rules).
+#[cfg(wasi)]
+#[test]
+async fn the_host_refuses_a_hop_by_hop_header_with_a_typed_error_naming_it() {
+    let err = client()
+        .get(http("/echo"))
+        .header("Connection", "close")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Builder, "{err}");
+    assert!(err.to_string().contains("\"connection\""), "{err}");
+    // Other headers go out as given.
+    let r = client()
+        .get(http("/echo"))
+        .header("X-Hop", "1")
+        .await
+        .unwrap();
+    assert_eq!(echoed_header(&json_of(&r), "x-hop").as_deref(), Some("1"));
+}

@@ -114,30 +114,21 @@ async fn send(
 /// The request's head as the host takes it. `Host` becomes the authority (the host writes
 /// the header itself, and refuses it among the fields).
 fn outgoing_request(parts: &http::request::Parts, len: Option<u64>) -> Result<OutgoingRequest> {
-    let mut fields = Vec::with_capacity(parts.headers.len() + 1);
+    let fields = Fields::new();
     let mut authority = parts.uri.authority().map(|a| a.as_str().to_owned());
     for (name, value) in &parts.headers {
         if name == HOST {
             authority = value.to_str().ok().map(str::to_owned).or(authority);
             continue;
         }
-        fields.push((name.as_str().to_owned(), value.as_bytes().to_vec()));
+        append(&fields, name.as_str(), value.as_bytes())?;
     }
     if let Some(len) = len.filter(|&len| len > 0)
         && !parts.headers.contains_key(CONTENT_LENGTH)
     {
         // A body of known length goes out with it rather than chunked.
-        fields.push((
-            CONTENT_LENGTH.as_str().to_owned(),
-            len.to_string().into_bytes(),
-        ));
+        append(&fields, CONTENT_LENGTH.as_str(), len.to_string().as_bytes())?;
     }
-    let fields = Fields::from_list(&fields).map_err(|e| {
-        Error::new(
-            ErrorKind::Builder,
-            format!("the WASI host refuses one of the request's headers ({e:?})"),
-        )
-    })?;
     let request = OutgoingRequest::new(fields);
     let refused =
         |what: &str| Error::builder(format!("the WASI host refuses the request's {what}"));
@@ -161,6 +152,17 @@ fn outgoing_request(parts: &http::request::Parts, len: Option<u64>) -> Result<Ou
         .set_path_with_query(path)
         .map_err(|()| refused("path"))?;
     Ok(request)
+}
+
+/// Adds a request header; a header the host refuses is a typed error naming it (hosts
+/// refuse the hop-by-hop ones, `Connection`, `Transfer-Encoding`...: they own the
+/// connection).
+fn append(fields: &Fields, name: &str, value: &[u8]) -> Result<()> {
+    fields.append(name, value).map_err(|e| {
+        Error::builder(format!(
+            "the WASI host refuses the request header {name:?} ({e:?})"
+        ))
+    })
 }
 
 fn method(method: &http::Method) -> Method {
