@@ -90,12 +90,13 @@ cargo test -p httplib --lib --no-default-features --features rustls --locked -q 
 cargo clippy -p httplib --lib --target "$WASM" --no-default-features --locked -- -D warnings
 
 msrv=$(awk -F'"' '/^rust-version/ { print $2 }' Cargo.toml)
-step "the declared rust-version ($msrv): the library checks on it natively (default features, none, socks and tracing) and for $WASM (the npm package's features)"
-rustup toolchain install "$msrv" --profile minimal --target "$WASM" >/dev/null
+step "the declared rust-version ($msrv): the library checks on it natively (default features, none, socks and tracing), for $WASM (the npm package's features) and for $WASI"
+rustup toolchain install "$msrv" --profile minimal --target "$WASM" --target "$WASI" >/dev/null
 cargo +"$msrv" check -p httplib --lib --locked -q
 cargo +"$msrv" check -p httplib --lib --no-default-features --locked -q
 cargo +"$msrv" check -p httplib --lib --features socks,tracing --locked -q
 cargo +"$msrv" check -p httplib --lib --target "$WASM" --no-default-features --features js-api --locked -q
+cargo +"$msrv" check -p httplib --lib --target "$WASI" --no-default-features --features "$WASI_FEATURES" --locked -q
 
 step "SOCKS5 proxies (feature \`socks\`) against microsocks, and clippy with it on"
 cargo test -p httplib --features socks --test native_socks --locked 2>&1 | tee -a "$workdir/native.log"
