@@ -143,17 +143,19 @@ CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_
     cargo test --locked -p httplib --target "$WASM" --test frontend --test layers --test conformance 2>&1 |
     tee "$workdir/chromium.log"
 
-step "WASI: the conformance suite (the wasi:http backend) and the front-end's suites (frontend, layers) as $WASI components under jco, one process a test"
+step "WASI: the unit tests, the conformance suite (the wasi:http backend) and the front-end's suites (frontend, layers) as $WASI components under jco, one process a test"
 # jco and its preview2-shim (wasi:http on Node), pinned in tests/wasi/package-lock.json.
 (cd tests/wasi && npm ci --no-audit --no-fund --silent)
 : >"$workdir/wasi.log"
-for suite in conformance/main frontend layers; do
-    name=${suite%/main}
+# Each: cargo's target selection, and the source the log names (as cargo test prints it).
+for suite in "--lib:unittests src/lib.rs" "--test conformance:tests/conformance/main.rs" \
+    "--test frontend:tests/frontend.rs" "--test layers:tests/layers.rs"; do
+    # shellcheck disable=SC2086 # the selection is two words
     component=$(cargo test --locked -p httplib --target "$WASI" --no-default-features \
-        --features "$WASI_FEATURES,$WASI_TEST_FEATURES" --test "$name" --no-run --message-format=json |
+        --features "$WASI_FEATURES,$WASI_TEST_FEATURES" ${suite%%:*} --no-run --message-format=json |
         python3 -c 'import json,sys; [print(m["executable"]) for m in map(json.loads, sys.stdin) if m.get("executable")]')
     {
-        echo "     Running tests/$suite.rs ($component)"
+        echo "     Running ${suite#*:} ($component)"
         node tests/wasi/run.mjs "$component"
     } 2>&1 | tee -a "$workdir/wasi.log"
 done

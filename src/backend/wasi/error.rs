@@ -72,3 +72,65 @@ fn describe(code: &ErrorCode) -> String {
         other => format!("{other:?}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use wasip2::http::types::{DnsErrorPayload, TlsAlertReceivedPayload};
+
+    use super::*;
+
+    #[test]
+    fn each_error_code_has_the_kind_of_where_it_failed() {
+        let dns = || {
+            ErrorCode::DnsError(DnsErrorPayload {
+                rcode: Some("NXDOMAIN".into()),
+                info_code: Some(3),
+            })
+        };
+        let cases = [
+            (ErrorCode::DnsTimeout, ErrorKind::ConnectTimeout),
+            (dns(), ErrorKind::Connect),
+            (ErrorCode::ConnectionRefused, ErrorKind::Connect),
+            (ErrorCode::ConnectionTimeout, ErrorKind::ConnectTimeout),
+            (ErrorCode::TlsCertificateError, ErrorKind::Connect),
+            (ErrorCode::ConnectionReadTimeout, ErrorKind::ReadTimeout),
+            (ErrorCode::HttpResponseTimeout, ErrorKind::ReadTimeout),
+            (ErrorCode::ConnectionWriteTimeout, ErrorKind::WriteTimeout),
+            (ErrorCode::ConnectionTerminated, ErrorKind::Read),
+            (ErrorCode::HttpResponseIncomplete, ErrorKind::Read),
+            (ErrorCode::HttpRequestBodySize(Some(5)), ErrorKind::Write),
+            (ErrorCode::HttpProtocolError, ErrorKind::Protocol),
+            (
+                ErrorCode::HttpResponseContentCoding(None),
+                ErrorKind::Decode,
+            ),
+            (ErrorCode::ConfigurationError, ErrorKind::Builder),
+        ];
+        for (code, kind) in cases {
+            let err = from_code(code, ErrorKind::Read);
+            assert_eq!(err.kind(), kind, "{err}");
+        }
+        // An internal error says only where it happened: the caller's kind.
+        let internal = ErrorCode::InternalError(Some("boom".into()));
+        let err = from_code(internal, ErrorKind::Write);
+        assert_eq!(err.kind(), ErrorKind::Write);
+        assert!(err.to_string().contains("internal error: boom"), "{err}");
+        // What a code carries is in the message.
+        assert!(
+            from_code(dns(), ErrorKind::Connect)
+                .to_string()
+                .contains("NXDOMAIN (info code 3)")
+        );
+        let alert = ErrorCode::TlsAlertReceived(TlsAlertReceivedPayload {
+            alert_id: Some(42),
+            alert_message: Some("bad certificate".into()),
+        });
+        let err = from_code(alert, ErrorKind::Connect);
+        assert_eq!(err.kind(), ErrorKind::Connect);
+        assert!(
+            err.to_string()
+                .contains("TLS alert received: bad certificate"),
+            "{err}"
+        );
+    }
+}
