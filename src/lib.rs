@@ -1,7 +1,8 @@
 //! # httplib
 //!
-//! An HTTP client with one API for native code (hyper, h2, tokio, rustls) and the browser
-//! or Node (wasm32, through `fetch`); async everywhere, blocking natively; HTTP/2,
+//! An HTTP client with one API for native code (hyper, h2, tokio, rustls), the browser or
+//! Node (wasm32-unknown-unknown, through `fetch`) and WASI components (wasm32-wasip2,
+//! through the host's `wasi:http`); async everywhere, blocking natively; HTTP/2,
 //! streaming, connection pooling. It follows httpx's defaults: redirects are not followed
 //! unless asked, every request has a 5 s timeout, raw bodies go through `content`, and
 //! [`Response::raise_for_status`] gives an error apart from transport errors.

@@ -4,8 +4,9 @@
 //!
 //! Everything else (default headers, cookies, auth, redirects, body decoding, the read
 //! timeout between body chunks, fan-out) is the front-end's, written once for every
-//! backend. Natively the backend is hyper over our own connection pool; on wasm32 it is
-//! the platform's `fetch`; in tests it can be a [`mock::MockBackend`].
+//! backend. Natively the backend is hyper over our own connection pool; on JS hosts
+//! (wasm32-unknown-unknown) it is the platform's `fetch`; in a WASI component
+//! (wasm32-wasip2) the host's `wasi:http`; in tests it can be a [`mock::MockBackend`].
 
 pub mod mock;
 
@@ -50,9 +51,9 @@ use crate::tls::{Certificate, Identity, TlsVersion};
 /// (or a timeout) errors. Redirects are the front-end's to follow: a backend returns a 3xx
 /// as it is, unless it cannot see it (a browser) and `options.follow_redirects` is set.
 ///
-/// The returned future is `Send` natively and need not be on wasm32, where JS values are
-/// not `Send`; the backend itself is `Send + Sync` everywhere, so [`Client`](crate::Client)
-/// is too.
+/// The returned future is `Send` natively and need not be on wasm32, which runs one thread
+/// (and where JS values are not `Send`); the backend itself is `Send + Sync` everywhere, so
+/// [`Client`](crate::Client) is too.
 ///
 /// # Examples
 /// A backend that answers every request itself:
