@@ -228,6 +228,18 @@ test("in the page: retries, hooks, a signal and download progress work in the br
   assert.ok(result.growing);
 });
 
+test("in the page: a Unicode host goes out in its ASCII form (the package's wasm has no IDNA tables: the browser's URL maps it)", async () => {
+  const result = await page.evaluate(async () => {
+    const { Client } = await import("httplib");
+    let seen;
+    const stop = new Error("seen, not sent");
+    const client = new Client({ hooks: { beforeRequest: [(request) => { seen = request.url; throw stop; }] } });
+    const kind = await client.get("http://bücher.test/straße?q=ü").then(() => "sent", (e) => e.kind);
+    return { seen, kind };
+  });
+  assert.deepEqual(result, { seen: "http://xn--bcher-kva.test/stra%C3%9Fe?q=%C3%BC", kind: "Builder" });
+});
+
 test("no page errors; a screenshot of the whole page", async () => {
   assert.deepEqual(problems, []);
   mkdirSync(fileURLToPath(new URL("../target/www/", import.meta.url)), { recursive: true });
