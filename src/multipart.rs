@@ -154,7 +154,8 @@ impl Form {
     }
 
     /// Adds a file from disk, named after the file, with a `Content-Type` guessed from its
-    /// extension (feature `mime-guess`, on by default; without it `application/octet-stream`). The file is opened and read when the request is sent.
+    /// extension (feature `mime-guess`, on by default; without it `application/octet-stream`).
+    /// The file is opened and read when the request is sent.
     ///
     /// # Errors
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be read now.

@@ -132,16 +132,26 @@ cfg_if::cfg_if! {
 cfg_if::cfg_if! {
     if #[cfg(js)] {
         mod js;
-        pub(crate) use js::{Timer, in_io_context};
+        pub(crate) use js::Timer;
     } else if #[cfg(wasi)] {
         mod wasi;
-        pub(crate) use wasi::{Timer, in_io_context};
+        pub(crate) use wasi::Timer;
     } else {
         mod native;
         pub(crate) use native::{
             Timer, block_on, block_on_here, in_io_context, on_background, own_runtime_thread,
         };
     }
+}
+
+/// On wasm32 (JS hosts and WASI) every future already runs where timers and the platform's
+/// HTTP work: there is no I/O runtime to enter.
+#[cfg(not(native))]
+pub(crate) async fn in_io_context<F, T>(fut: F) -> Result<T, crate::error::Error>
+where
+    F: Future<Output = Result<T, crate::error::Error>>,
+{
+    fut.await
 }
 
 /// The wall clock, on any target (std's `SystemTime::now` panics on wasm32-unknown-unknown;

@@ -46,7 +46,6 @@ impl InFlight {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits for a turn, for at most `timeout` (`None`: as long as it takes).
     /// A turn under `cap`, if the client has one (`None`: no cap, nothing to wait for).
     pub(super) async fn turn(
         cap: Option<&Arc<InFlight>>,
@@ -58,7 +57,8 @@ impl InFlight {
         }
     }
 
-    pub(super) async fn acquire(self: &Arc<Self>, timeout: Option<Duration>) -> Result<Slot> {
+    /// Waits for a turn, for at most `timeout` (`None`: as long as it takes).
+    async fn acquire(self: &Arc<Self>, timeout: Option<Duration>) -> Result<Slot> {
         let started = Instant::now();
         let ticket = {
             let mut state = self.state();

@@ -10,14 +10,11 @@
 //! an idle Node process can exit).
 
 use std::cell::RefCell;
-use std::future::Future;
 use std::task::{Context, Poll, Waker};
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use web_time::Instant;
-
-use crate::error::Error;
 
 #[wasm_bindgen]
 extern "C" {
@@ -186,12 +183,4 @@ fn millis_until(deadline: Instant) -> i32 {
     let wait = deadline.saturating_duration_since(Instant::now());
     let millis = wait.as_micros().div_ceil(1000);
     i32::try_from(millis).unwrap_or(i32::MAX)
-}
-
-/// On wasm32 every future already runs where timers and `fetch` work.
-pub(crate) async fn in_io_context<F, T>(fut: F) -> Result<T, Error>
-where
-    F: Future<Output = Result<T, Error>>,
-{
-    fut.await
 }

@@ -11,7 +11,6 @@ use wasip2::clocks::monotonic_clock;
 use wstd::runtime::{AsyncPollable, WaitFor};
 
 use super::Instant;
-use crate::error::Error;
 
 /// A timer that fires at a deadline.
 pub(crate) struct Timer {
@@ -37,12 +36,4 @@ impl Timer {
     pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         Pin::new(&mut self.wait).poll(cx)
     }
-}
-
-/// On WASI every future already runs where timers and `wasi:http` work.
-pub(crate) async fn in_io_context<F, T>(fut: F) -> Result<T, Error>
-where
-    F: Future<Output = Result<T, Error>>,
-{
-    fut.await
 }
