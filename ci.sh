@@ -185,6 +185,13 @@ if ! wasm-pack --version 2>/dev/null | grep -qx "wasm-pack 0.15.1"; then
     step "installing wasm-pack 0.15.1 (about 3 minutes)"
     cargo install wasm-pack --version 0.15.1 --locked
 fi
+# The package's .wasm is built on a pinned nightly that rebuilds std (wasm-pack.toml's
+# nightly_build_std): rust-src for build-std, the wasm32 target for wasm-pack's check.
+npm_nightly=$(awk -F'"' '/^nightly_build_std/ { print $2 }' wasm-pack.toml)
+if [ -n "$npm_nightly" ]; then
+    step "the npm package's toolchain: $npm_nightly with rust-src and $WASM (about 20 s)"
+    rustup toolchain install "$npm_nightly" --profile minimal --component rust-src --target "$WASM" >/dev/null
+fi
 step "npm package: its build and test tools (npm ci in npm/)"
 (cd npm && npm ci --no-audit --no-fund)
 

@@ -82,6 +82,8 @@ function run(command, argv, options = {}) {
 // 1. wasm-pack (snippets of an earlier build would linger: their folder is named by a hash)
 rmSync(join(wasmDir, "snippets"), { recursive: true, force: true });
 const build = config.build;
+// A nightly toolchain that rebuilds std with the immediate-abort panic strategy (wasm-pack.toml).
+const buildStd = build.nightly_build_std || "";
 // The package's own crate (npm/wasm: httplib with its own lock file, see its Cargo.toml).
 run("wasm-pack", [
   "build", join(here, "wasm"),
@@ -97,7 +99,8 @@ run("wasm-pack", [
   ...(build.no_default_features ? ["--no-default-features"] : []),
   "--features", (build.features ?? []).join(","),
   "--locked",
-]);
+  ...(buildStd ? ["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"] : []),
+], buildStd ? { env: { ...process.env, RUSTUP_TOOLCHAIN: buildStd, RUSTFLAGS: `${process.env.RUSTFLAGS ?? ""} -Zunstable-options -Cpanic=immediate-abort`.trim() } } : {});
 
 // 2. wasm-opt
 const wasmOpt = join(here, "node_modules", ".bin", "wasm-opt");
