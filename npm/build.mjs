@@ -2,8 +2,9 @@
 // Builds the npm package from the crate, with the settings of ../wasm-pack.toml:
 //
 //   1. wasm-pack build of npm/wasm (httplib with a lock file of its own: see its Cargo.toml;
-//      target, profile, features, weak refs from wasm-pack.toml; no wasm-opt, no
-//      package.json: the steps below do those) into target/npm/wasm/
+//      target, profile, features, weak refs from wasm-pack.toml, on its pinned nightly with
+//      std rebuilt for size when nightly_build_std is set; no wasm-opt, no package.json: the
+//      steps below do those) into target/npm/wasm/
 //   2. wasm-opt (binaryen@132 from npm, flags from wasm-pack.toml); and the same (cargo,
 //      wasm-bindgen, wasm-opt) for npm/charsets, the encoding_rs wasm that Node loads to
 //      decode legacy charsets (its TextDecoder departs from the Encoding Standard there),
@@ -82,8 +83,18 @@ function run(command, argv, options = {}) {
 // 1. wasm-pack (snippets of an earlier build would linger: their folder is named by a hash)
 rmSync(join(wasmDir, "snippets"), { recursive: true, force: true });
 const build = config.build;
-// A nightly toolchain that rebuilds std with the immediate-abort panic strategy (wasm-pack.toml).
-const buildStd = build.nightly_build_std || "";
+// wasm-pack.toml's nightly_build_std: the package's wasm is built on that pinned nightly with
+// std rebuilt for size and the immediate-abort panic strategy (panics keep no message
+// formatting; errors keep theirs). Empty: the stable toolchain, std as shipped.
+function buildStdSettings(nightly) {
+  if (!nightly) return { cargoArgs: [], options: {} };
+  const rustflags = `${process.env.RUSTFLAGS ?? ""} -Zunstable-options -Cpanic=immediate-abort`.trim();
+  return {
+    cargoArgs: ["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"],
+    options: { env: { ...process.env, RUSTUP_TOOLCHAIN: nightly, RUSTFLAGS: rustflags } },
+  };
+}
+const buildStd = buildStdSettings(build.nightly_build_std);
 // The package's own crate (npm/wasm: httplib with its own lock file, see its Cargo.toml).
 run("wasm-pack", [
   "build", join(here, "wasm"),
@@ -99,8 +110,8 @@ run("wasm-pack", [
   ...(build.no_default_features ? ["--no-default-features"] : []),
   "--features", (build.features ?? []).join(","),
   "--locked",
-  ...(buildStd ? ["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"] : []),
-], buildStd ? { env: { ...process.env, RUSTUP_TOOLCHAIN: buildStd, RUSTFLAGS: `${process.env.RUSTFLAGS ?? ""} -Zunstable-options -Cpanic=immediate-abort`.trim() } } : {});
+  ...buildStd.cargoArgs,
+], buildStd.options);
 
 // 2. wasm-opt
 const wasmOpt = join(here, "node_modules", ".bin", "wasm-opt");

@@ -1,9 +1,12 @@
 // The test server's URLs: from HTTPLIB_TEST_HTTP / HTTPLIB_TEST_HTTPS / HTTPLIB_TEST_CLOSED_PORT
-// as ci.sh exports them, or else from a server started here (target/debug/httplib-testserver,
-// built by `cargo build -p httplib-testserver`), stopped when this process exits.
+// as ci.sh exports them, or else from a server started here, stopped when this process exits:
+// the release build of httplib-testserver if there is one (`cargo build --release -p
+// httplib-testserver`; a debug server can be what bounds a benchmark), else the debug build,
+// in $CARGO_TARGET_DIR or the repository's target/.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 async function closedPort() {
@@ -14,11 +17,18 @@ async function closedPort() {
   return port;
 }
 
-async function start() {
-  const binary = fileURLToPath(new URL("../../target/debug/httplib-testserver", import.meta.url));
-  if (!existsSync(binary)) {
-    throw new Error(`set HTTPLIB_TEST_HTTP or build ${binary} (cargo build -p httplib-testserver)`);
+function testServerBinary() {
+  const target = process.env.CARGO_TARGET_DIR ?? fileURLToPath(new URL("../../target", import.meta.url));
+  const builds = ["release", "debug"].map((profile) => join(target, profile, "httplib-testserver"));
+  const binary = builds.find((path) => existsSync(path));
+  if (!binary) {
+    throw new Error(`set HTTPLIB_TEST_HTTP or build ${builds[1]} (cargo build -p httplib-testserver)`);
   }
+  return binary;
+}
+
+async function start() {
+  const binary = testServerBinary();
   // Stops when our end of its stdin closes, i.e. when this process exits.
   const child = spawn(binary, ["--exit-on-stdin-close"], { stdio: ["pipe", "pipe", "inherit"] });
   const line = await new Promise((resolve, reject) => {
@@ -35,7 +45,7 @@ async function start() {
   child.stdin.unref();
   child.stdout.unref();
   const urls = JSON.parse(line);
-  return { http: urls.http, https: urls.https };
+  return { http: urls.http, https: urls.https, binary, pid: child.pid };
 }
 
 const env = process.env;
@@ -43,6 +53,9 @@ const urls = env.HTTPLIB_TEST_HTTP
   ? { http: env.HTTPLIB_TEST_HTTP, https: env.HTTPLIB_TEST_HTTPS }
   : await start();
 
+/** The test server this process started (`{ binary, pid }`), or undefined for one from the
+ *  environment. */
+export const startedServer = urls.binary && { binary: urls.binary, pid: urls.pid };
 /** A URL on the cleartext listener. */
 export const http = (path) => `${urls.http}${path}`;
 /** A URL on the TLS listener, when ci.sh started the server and exported its CA in
