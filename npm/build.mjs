@@ -10,7 +10,7 @@
 //      decode legacy charsets (its TextDecoder departs from the Encoding Standard there),
 //      and for npm/psl, the public suffix list that Node loads for its cookie jar
 //   3. assembles target/npm/httplib/: the glue, the JS snippets it imports (the crate's
-//      inline_js, in snippets/), the optimized wasm, src/'s entry points, wrapper and
+//      inline_js and JS files, minified, in snippets/), the optimized wasm, src/'s entry points, wrapper and
 //      declarations, README.md, and src/package.json with name and version set
 //   4. measures the .wasm and the JS, raw and gzip -9, against the size budget
 //      (target/npm/sizes.json; with twiggy on PATH, what dominates when over budget)
@@ -154,17 +154,24 @@ for (const file of readdirSync(join(here, "src"))) {
 copyFileSync(join(here, "README.md"), join(pkgDir, "README.md"));
 copyFileSync(join(wasmDir, `${outName}.js`), join(pkgDir, `${outName}.js`));
 for (const { out } of companions) copyFileSync(join(wasmDir, `${out}.js`), join(pkgDir, `${out}.js`));
-// The JS modules the crate's `inline_js` snippets become (the fetch backend's JS side),
-// imported by the glue from ./snippets/.
+// The JS modules the crate's `inline_js` snippets and JS files become (the fetch backend's
+// JS side, node_http.js among them), imported by the glue from ./snippets/; minified by
+// esbuild, as their comments are for the crate's readers, not for every page to download.
+const esbuild = join(here, "node_modules", ".bin", "esbuild");
 if (existsSync(join(wasmDir, "snippets"))) {
   cpSync(join(wasmDir, "snippets"), join(pkgDir, "snippets"), { recursive: true });
+  const scripts = readdirSync(join(pkgDir, "snippets"), { recursive: true }).filter((f) => f.endsWith(".js"));
+  for (const script of scripts) {
+    const path = join(pkgDir, "snippets", script);
+    run(esbuild, [path, "--minify", `--outfile=${path}`, "--allow-overwrite", "--log-level=warning"]);
+  }
 }
 // The CommonJS entry (`require("httplib")`, the "require" condition): the Node entry and
 // everything it imports bundled into one CommonJS file by esbuild (Node before 20.19
 // cannot require an ES module). `import.meta.url`, which the entry and the glue use to
 // find the .wasm next to them, becomes this file's URL. A program that both imports and
 // requires the package gets two instances of it (the usual dual-package caveat).
-run(join(here, "node_modules", ".bin", "esbuild"), [
+run(esbuild, [
   join(pkgDir, "index.node.mjs"), "--bundle", "--platform=node", "--target=node20",
   "--format=cjs", `--outfile=${join(pkgDir, "index.node.cjs")}`, "--log-level=warning",
   // wasm-bindgen's glue names one snippet module once per import of it, the same module

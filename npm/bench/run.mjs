@@ -5,7 +5,7 @@
 // `ky`; prints medians of wall time and of each round's ratio to fetch. Rounds interleave
 // the subjects, so that the machine's noise hits them alike.
 //
-// Usage: node npm/bench/run.mjs   (after `node npm/build.mjs`; N=2000 ROUNDS=7 by default; the
+// Usage: node npm/bench/run.mjs   (after `node npm/build.mjs`; N=2000 ROUNDS=11 by default; the
 // test server: HTTPLIB_TEST_HTTP, or started here, a release build if there is one:
 // `cargo build --release -p httplib-testserver`; HTTPLIB_PKG=DIR measures another build of
 // the package, e.g. a copy of target/npm/httplib). Every loop is bounded by N and ROUNDS.
@@ -16,7 +16,7 @@ import { http, startedServer } from "../test/server.mjs";
 const { Client, get } = await import(process.env.HTTPLIB_PKG ? `${process.env.HTTPLIB_PKG}/index.node.mjs` : "httplib");
 
 const N = Number(process.env.N ?? 2000);
-const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const ROUNDS = Number(process.env.ROUNDS ?? 11);
 const url = http("/bytes/100");
 
 // The default limits cap requests in flight at 100 (`maxConnections`, as natively); plain

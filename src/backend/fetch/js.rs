@@ -1,6 +1,8 @@
 //! The JS side of the fetch backend: a small JS module (wasm-bindgen's `inline_js`) that
 //! starts a fetch, reads a response's head and its body chunks, and aborts, each in one
-//! call from Rust; errors made readable; the HTTP version from resource timing.
+//! call from Rust; errors made readable; the HTTP version from resource timing. In Node,
+//! `node_http.js` starts the request instead and gives a response that the same functions
+//! read.
 //!
 //! Each call into JS costs a crossing, and every string a conversion, so the per-request
 //! work is done in as few calls as possible: `start` (request headers as one string),
@@ -30,7 +32,8 @@ const CREDENTIALS = [undefined, "omit", "same-origin", "include"];
 
 export function release(pending) {
   const controller = pending.controller;
-  if (NODE && !controller.aborted && ++controller.uses < 32 && spare.length < 1024) spare.push(controller);
+  // (node_http.js's requests have a controller of their own, never reused.)
+  if (NODE && controller instanceof AbortController && !controller.aborted && ++controller.uses < 32 && spare.length < 1024) spare.push(controller);
 }
 
 function kill(controller, reason) {
@@ -71,7 +74,9 @@ export function abort(pending) {
 }
 
 export function head(r) {
-  const flags = (r.type === "opaqueredirect" ? "1" : "0") + (r.redirected ? "1" : "0") + (r.body === null ? "0" : "1");
+  // (`hasBody`: node_http.js's responses tell it without making a web stream.)
+  const hasBody = r.hasBody ?? r.body !== null;
+  const flags = (r.type === "opaqueredirect" ? "1" : "0") + (r.redirected ? "1" : "0") + (hasBody ? "1" : "0");
   let out = `${r.status} ${flags} ${r.url}`;
   const headers = r.headers;
   for (const [name, value] of headers) if (name !== "set-cookie") out += `\n${name}\n${value}`;
@@ -86,7 +91,7 @@ export function body(r) {
 }
 
 export function reader(r) {
-  return r.body.getReader();
+  return r.bodyReader?.() ?? r.body.getReader();
 }
 
 // Reads run one chunk ahead of Rust: when Rust takes a chunk, the read of the next one
@@ -177,6 +182,24 @@ extern "C" {
     fn protocol(url: &str) -> String;
 }
 
+#[wasm_bindgen(module = "/src/backend/fetch/node_http.js")]
+extern "C" {
+    /// As `start`, in Node, through node:http and node:https (see that file for why):
+    /// resolves to an object that the functions above read as they read a `Response`.
+    #[wasm_bindgen(catch, js_name = startNode)]
+    fn start_node(
+        request: &str,
+        body: &[u8],
+        has_body: bool,
+        upload: Option<web_sys::ReadableStream>,
+    ) -> std::result::Result<Promise, JsValue>;
+
+    /// Whether `start_node` applies: not before Node 20.16, nor once `globalThis.fetch` has
+    /// been replaced (a mock), which then gets the requests.
+    #[wasm_bindgen(js_name = useNodeHttp)]
+    fn use_node_http() -> bool;
+}
+
 /// The fetch of a request, started.
 pub(super) struct Started {
     /// Settles with the response head.
@@ -215,14 +238,19 @@ pub(super) fn start_fetch(
         Upload::Bytes(bytes) => (Some(bytes), None),
         Upload::Stream { stream, .. } => (None, Some(stream)),
     };
-    let pending = start(
-        &request,
-        bytes.as_deref().unwrap_or_default(),
-        bytes.is_some(),
-        stream,
-        manual,
-        credentials,
-    )
+    let bytes_out = bytes.as_deref().unwrap_or_default();
+    let pending = if is_node() && use_node_http() {
+        start_node(&request, bytes_out, bytes.is_some(), stream)
+    } else {
+        start(
+            &request,
+            bytes_out,
+            bytes.is_some(),
+            stream,
+            manual,
+            credentials,
+        )
+    }
     .map_err(|e| failure("fetch", &e))?;
     Ok(Started {
         abort: AbortOnDrop::new(pending.clone().into()),

@@ -1,5 +1,7 @@
 //! The wasm32 backend: the platform's `fetch`, taken from the global scope so that one
-//! build works in browsers, web workers and Node.
+//! build works in browsers, web workers and Node. In Node the same JS calls go through
+//! node:http and node:https instead (`node_http.js`: Node's fetch costs about 1.5 times as
+//! much per request), unless `globalThis.fetch` has been replaced, by a mock say.
 //!
 //! Timeouts use an `AbortController`: one limit for reaching the response head, the largest
 //! of connect, write and read (fetch cannot tell connecting from waiting; the limit counts
@@ -7,9 +9,10 @@
 //! chunks, whose expiry drops the body and so aborts the download. Dropping a request
 //! future aborts its fetch the same way.
 //!
-//! Node's fetch returns redirects as they are (`redirect: "manual"`) and shows `Set-Cookie`,
-//! so the front-end's redirect policy and cookie jar work there as natively. A browser
-//! hides both: there the browser follows redirects when asked to, and owns cookies.
+//! Node shows redirects as they are (node:http, or fetch's `redirect: "manual"`) and
+//! `Set-Cookie`, so the front-end's redirect policy and cookie jar work there as natively.
+//! A browser hides both: there the browser follows redirects when asked to, and owns
+//! cookies.
 //!
 //! The JS side is a small `inline_js` module (`js.rs`), so that a request costs few
 //! crossings between wasm and JS: one to start the fetch, one for the whole head, one per
@@ -255,8 +258,12 @@ fn fetch_failed(error: &wasm_bindgen::JsValue, url: &str) -> Error {
         Some("UND_ERR_SOCKET" | "ECONNRESET" | "UND_ERR_CLOSED") => ErrorKind::Read,
         Some(code) if code.starts_with("HPE_") => ErrorKind::Protocol,
         // A streamed upload that gave more or less than its declared length.
-        Some("UND_ERR_REQ_CONTENT_LENGTH_MISMATCH") => ErrorKind::Write,
+        Some("UND_ERR_REQ_CONTENT_LENGTH_MISMATCH" | "ERR_HTTP_CONTENT_LENGTH_MISMATCH") => {
+            ErrorKind::Write
+        }
         Some("UND_ERR_HEADERS_TIMEOUT" | "UND_ERR_BODY_TIMEOUT") => ErrorKind::ReadTimeout,
+        // node_http.js: more content codings than it decodes (as natively, a Decode error).
+        Some("HTTPLIB_TOO_MANY_CODINGS") => ErrorKind::Decode,
         _ => ErrorKind::Connect,
     };
     let detail = match code {
