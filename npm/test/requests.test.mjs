@@ -18,8 +18,8 @@ test("get: status, json(), text, headers, url, version, flags, elapsed", async (
   assert.ok(r.headers instanceof Headers);
   assert.match(r.headers.get("content-type"), /application\/json/);
   assert.equal(r.url, http("/echo?q=test&page=2"));
-  // Node's fetch does not tell the HTTP version: unknown, never a guess.
-  assert.equal(r.httpVersion, "unknown");
+  // node:http tells the HTTP version (Node's fetch does not: it was "unknown" then).
+  assert.equal(r.httpVersion, "HTTP/1.1");
   assert.ok(r.content instanceof Uint8Array);
   assert.equal(r.isSuccess, true);
   assert.equal(r.isError, false);

@@ -43,9 +43,19 @@ async fn a_get_with_params_and_headers_reads_status_json_and_text() {
         );
     }
     assert!(r.text().unwrap().contains("\"args\""));
-    if in_node() || in_wasi() {
-        // Node's fetch and wasi:http do not tell the version: reported as unknown, never
-        // guessed.
+    if in_node() {
+        // The package sends through node:http in Node, which tells the version and the
+        // server's address (Node's fetch tells neither).
+        assert_eq!(r.version(), Some(httplib::Version::HTTP_11));
+        assert_eq!(r.http_version(), "HTTP/1.1");
+        let server: std::net::SocketAddr = http("/")
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .unwrap();
+        assert_eq!(r.remote_addr(), Some(server));
+    } else if in_wasi() {
+        // wasi:http does not tell the version: reported as unknown, never guessed.
         assert_eq!(r.version(), None);
         assert_eq!(r.http_version(), "unknown");
     } else if in_browser() {

@@ -10,6 +10,7 @@
 //! chunk. The head timeout is the front-end's own timer (`timeouts::Deadline`), which
 //! aborts the fetch by dropping it.
 
+use std::net::SocketAddr;
 use std::sync::OnceLock;
 
 use http::Version;
@@ -198,12 +199,32 @@ extern "C" {
     /// been replaced (a mock), which then gets the requests.
     #[wasm_bindgen(js_name = useNodeHttp)]
     fn use_node_http() -> bool;
+
+    /// `"<HTTP version> <server address:port>"` of a response of `start_node`, either part
+    /// possibly empty.
+    #[wasm_bindgen(js_name = nodeFacts)]
+    fn node_facts(response: &JsValue) -> String;
+}
+
+/// What a response of `start_node` tells beyond a fetch `Response`: the HTTP version and
+/// the server's address.
+pub(super) fn node_response_facts(response: &JsValue) -> (Option<Version>, Option<SocketAddr>) {
+    let facts = node_facts(response);
+    let (version, address) = facts.split_once(' ').unwrap_or((&facts, ""));
+    let version = match version {
+        "1.0" => Some(Version::HTTP_10),
+        "1.1" => Some(Version::HTTP_11),
+        _ => None,
+    };
+    (version, address.parse().ok())
 }
 
 /// The fetch of a request, started.
 pub(super) struct Started {
     /// Settles with the response head.
     pub(super) pending: Promise,
+    /// Sent through node:http (`start_node`), whose responses tell more than fetch's.
+    pub(super) node_http: bool,
     /// Aborts the fetch if dropped first.
     pub(super) abort: AbortOnDrop,
 }
@@ -239,7 +260,8 @@ pub(super) fn start_fetch(
         Upload::Stream { stream, .. } => (None, Some(stream)),
     };
     let bytes_out = bytes.as_deref().unwrap_or_default();
-    let pending = if is_node() && use_node_http() {
+    let node_http = is_node() && use_node_http();
+    let pending = if node_http {
         start_node(&request, bytes_out, bytes.is_some(), stream)
     } else {
         start(
@@ -255,6 +277,7 @@ pub(super) fn start_fetch(
     Ok(Started {
         abort: AbortOnDrop::new(pending.clone().into()),
         pending,
+        node_http,
     })
 }
 

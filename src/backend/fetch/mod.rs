@@ -141,7 +141,11 @@ async fn send(
     let limit = head_limit(&options.timeout);
     // Aborts the fetch if this future is dropped (cancelled, or past the head limit) before
     // the head.
-    let js::Started { pending, mut abort } = js::start_fetch(
+    let js::Started {
+        pending,
+        mut abort,
+        node_http,
+    } = js::start_fetch(
         &url,
         parts.method.as_str(),
         &parts.headers,
@@ -164,7 +168,12 @@ async fn send(
         Error::new(ErrorKind::Protocol, "fetch returned an invalid status").with_source(e)
     })?;
     let version = VersionUnknown::default();
-    if let Some(known) = js::resource_version(&head.url) {
+    let (known, remote_addr) = if node_http {
+        js::node_response_facts(&response)
+    } else {
+        (js::resource_version(&head.url), None)
+    };
+    if let Some(known) = known {
         let _ = version.0.set(known);
     }
 
@@ -179,6 +188,10 @@ async fn send(
     } else {
         abort.finish();
         ResponseBody::from(Bytes::new())
+    };
+    let body = match remote_addr {
+        Some(addr) => body.with_remote_addr(addr),
+        None => body,
     };
     let mut out = http::Response::new(body);
     *out.status_mut() = status;

@@ -101,6 +101,11 @@ class NodeResponse {
     this.hasBody = hasBody;
     this.stream = hasBody ? decoded(res) : undefined;
     this.web = undefined;
+    // What fetch does not tell: the HTTP version and the server's address, as
+    // "<version> <address:port>" ("1.1 127.0.0.1:8080", "1.1 [::1]:8080") for `nodeFacts`.
+    const { remoteAddress: address, remotePort: port } = res.socket ?? {};
+    const remote = address === undefined ? "" : address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+    this.facts = `${res.httpVersion} ${remote}`;
   }
 
   // The body as a web ReadableStream (for JS), or null for a response without one: a byte
@@ -134,6 +139,11 @@ class NodeResponse {
     const chunks = this.stream[Symbol.asyncIterator]();
     return { read: () => chunks.next() };
   }
+}
+
+// The HTTP version and the server's address of a response of `startNode`: see `facts`.
+export function nodeFacts(response) {
+  return response.facts;
 }
 
 // The agents requests go through, one for HTTP and one for HTTPS: keep-alive, as Node's
