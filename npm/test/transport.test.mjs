@@ -1,6 +1,7 @@
 // In Node the package sends through node:http and node:https rather than Node's fetch
 // (src/backend/fetch/node_http.js), keeping what fetch did for the front-end (node --test).
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { Client, get } from "httplib";
@@ -61,4 +62,49 @@ test("a replaced globalThis.fetch gets the requests (a mock), and node:http agai
   }
   assert.equal((await echoed(http("/echo")))["sec-fetch-mode"], undefined);
   assert.equal(seen.length, 1);
+});
+
+// A server whose next `resets` connections are reset when their second request arrives: a
+// kept-alive connection closed by the server as the client reuses it.
+async function closingServer() {
+  const server = createServer((req, res) => {
+    const socket = req.socket;
+    socket.requests = (socket.requests ?? 0) + 1;
+    if (socket.requests === 2 && server.resets > 0) {
+      server.resets -= 1;
+      socket.destroy();
+      return;
+    }
+    server.answered += 1;
+    req.resume();
+    req.on("end", () => res.end("ok"));
+  });
+  server.resets = 0;
+  server.answered = 0;
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+test("a kept-alive connection the server closed is replaced: a GET is sent once more, a POST is not", async () => {
+  for (const [method, resent] of [["GET", true], ["POST", false]]) {
+    const server = await closingServer();
+    const url = `http://127.0.0.1:${server.address().port}/`;
+    try {
+      const client = new Client();
+      const send = () => client.request(method, url, { content: method === "POST" ? "x" : undefined });
+      assert.equal((await send()).text, "ok");
+      server.resets = 1;
+      if (resent) {
+        assert.equal((await send()).text, "ok", "sent again on a new connection");
+        assert.equal(server.answered, 2);
+      } else {
+        await assert.rejects(send(), (e) => e.kind === "Read");
+        assert.equal(server.answered, 1);
+      }
+      assert.equal(server.resets, 0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
 });

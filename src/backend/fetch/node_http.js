@@ -148,11 +148,14 @@ export function nodeFacts(response) {
 
 // The agents requests go through, one for HTTP and one for HTTPS: keep-alive, as Node's
 // global ones, but keeping every idle socket (the global agents keep 256: after a burst of
-// more requests than that, most connections would be opened again) for 5 s (undici, under
-// Node's fetch, keeps them 4 s).
+// more requests than that, most connections would be opened again) for 4 s, as undici does
+// under Node's fetch (or less, when a server's `Keep-Alive: timeout` hints so).
 const agents = {};
 const agent = (tls, module) =>
-  (agents[tls] ??= new module.Agent({ keepAlive: true, maxFreeSockets: Infinity, timeout: 5000, scheduling: "lifo" }));
+  (agents[tls] ??= new module.Agent({ keepAlive: true, maxFreeSockets: Infinity, timeout: 4000, scheduling: "lifo" }));
+
+// The methods whose request may be sent twice (src/request.rs's IDEMPOTENT).
+const IDEMPOTENT = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "PUT", "TRACE"]);
 
 // `request` is "METHOD URL", then a line for each header name and each value, as for
 // `start`; `body` is sent when `hasBody`, else `upload` (a ReadableStream) as it is read.
@@ -179,27 +182,31 @@ export function startNode(request, body, hasBody, upload) {
   if (hasBody && !contentLength) headers.push("content-length", String(body.length));
   const tls = target.protocol === "https:";
   const module = builtin(tls ? "node:https" : "node:http");
-  let req;
+  const options = {
+    method,
+    host: target.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: target.port,
+    path: `${target.pathname}${target.search}`,
+    headers,
+    agent: agent(tls, module),
+  };
+  const bytes = hasBody ? body.slice() : undefined;
+  // As natively: sent once more on a new connection when a kept-alive one turns out closed
+  // by the server (reset before any of the response), if nothing of it has to be read again.
+  const resendable = IDEMPOTENT.has(method) && upload === undefined;
   const controller = {
     aborted: false,
+    req: undefined,
     response: undefined,
     // (`req` is unset when node:http refused the request outright: nothing to stop.)
     abort() {
-      req?.destroy();
+      this.req?.destroy();
       this.response?.stream?.destroy();
     },
   };
   const pending = new Promise((resolve, reject) => {
-    req = module.request(
-      {
-        method,
-        host: target.hostname.replace(/^\[(.*)\]$/, "$1"),
-        port: target.port,
-        path: `${target.pathname}${target.search}`,
-        headers,
-        agent: agent(tls, module),
-      },
-      (res) => {
+    const send = (again) => {
+      const req = module.request(options, (res) => {
         const bodied = method !== "HEAD" && res.statusCode !== 204 && res.statusCode !== 304;
         if (!bodied) res.resume();
         // A read of the body sees its errors; unread, they must not be uncaught.
@@ -212,14 +219,20 @@ export function startNode(request, body, hasBody, upload) {
           return;
         }
         resolve(controller.response);
-      },
-    );
-    req.on("error", reject);
-    // As fetch does: a body longer or shorter than its Content-Length fails the request.
-    req.strictContentLength = true;
-    if (hasBody) req.end(body.slice());
-    else if (upload === undefined) req.end();
-    else send(upload, req).catch((error) => req.destroy(error));
+      });
+      controller.req = req;
+      req.on("error", (error) => {
+        const stale = req.reusedSocket && error.code === "ECONNRESET" && controller.response === undefined;
+        if (stale && again && !controller.aborted) send(false);
+        else reject(error);
+      });
+      // As fetch does: a body longer or shorter than its Content-Length fails the request.
+      req.strictContentLength = true;
+      if (bytes !== undefined) req.end(bytes);
+      else if (upload === undefined) req.end();
+      else stream(upload, req).catch((error) => req.destroy(error));
+    };
+    send(resendable);
   });
   pending.controller = controller;
   return pending;
@@ -228,7 +241,7 @@ export function startNode(request, body, hasBody, upload) {
 // Writes a ReadableStream to `req` as it is read, waiting for `drain` when Node's buffer
 // is full; an error of the stream fails the request, and a request that ends first (aborted,
 // failed) cancels the stream, as fetch does, so that its source is let go.
-async function send(upload, req) {
+async function stream(upload, req) {
   const reader = upload.getReader();
   let sent = false;
   req.once("close", () => {
