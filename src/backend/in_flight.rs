@@ -68,6 +68,7 @@ impl InFlight {
         let mut queued = Queued {
             owner: self,
             ticket,
+            in_queue: false,
         };
         let mut timer = Deadline::default();
         std::future::poll_fn(|cx| {
@@ -110,6 +111,9 @@ impl InFlight {
 struct Queued<'a> {
     owner: &'a Arc<InFlight>,
     ticket: u64,
+    /// In `waiting`: the queue is searched only then (a burst of requests over the cap
+    /// would otherwise scan it once per request).
+    in_queue: bool,
 }
 
 impl Queued<'_> {
@@ -118,11 +122,17 @@ impl Queued<'_> {
     fn try_take(&mut self, cx: &mut std::task::Context<'_>) -> bool {
         let limit = self.owner.limit;
         let mut state = self.owner.state();
-        let position = state.waiting.iter().position(|(t, _)| *t == self.ticket);
+        // Woken, a waiting request is usually first in line: found at once.
+        let position = if self.in_queue {
+            state.waiting.iter().position(|(t, _)| *t == self.ticket)
+        } else {
+            None
+        };
         let first = position.map_or(state.waiting.is_empty(), |at| at == 0);
         if first && state.running < limit {
             if position.is_some() {
                 state.waiting.pop_front();
+                self.in_queue = false;
             }
             state.running += 1;
             // Room for more: the next in line need not wait for a slot to be given back.
@@ -131,7 +141,10 @@ impl Queued<'_> {
         }
         match position {
             Some(at) => state.waiting[at].1.clone_from(cx.waker()),
-            None => state.waiting.push_back((self.ticket, cx.waker().clone())),
+            None => {
+                state.waiting.push_back((self.ticket, cx.waker().clone()));
+                self.in_queue = true;
+            }
         }
         false
     }
@@ -139,6 +152,9 @@ impl Queued<'_> {
 
 impl Drop for Queued<'_> {
     fn drop(&mut self) {
+        if !self.in_queue {
+            return;
+        }
         let mut state = self.owner.state();
         if let Some(at) = state.waiting.iter().position(|(t, _)| *t == self.ticket) {
             state.waiting.remove(at);
