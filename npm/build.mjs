@@ -10,8 +10,9 @@
 //      decode legacy charsets (its TextDecoder departs from the Encoding Standard there),
 //      and for npm/psl, the public suffix list that Node loads for its cookie jar
 //   3. assembles target/npm/httplib/: the glue, the JS snippets it imports (the crate's
-//      inline_js and JS files, minified, in snippets/), the optimized wasm, src/'s entry points, wrapper and
-//      declarations, README.md, and src/package.json with name and version set
+//      inline_js and JS files, minified, in snippets/), the optimized wasm, src/'s entry
+//      points, wrapper and declarations, README.md, and src/package.json with name and
+//      version set
 //   4. measures the .wasm and the JS, raw and gzip -9, against the size budget
 //      (target/npm/sizes.json; with twiggy on PATH, what dominates when over budget)
 //   5. npm pack: target/npm/<name>-<version>.tgz
@@ -160,11 +161,12 @@ for (const { out } of companions) copyFileSync(join(wasmDir, `${out}.js`), join(
 const esbuild = join(here, "node_modules", ".bin", "esbuild");
 if (existsSync(join(wasmDir, "snippets"))) {
   cpSync(join(wasmDir, "snippets"), join(pkgDir, "snippets"), { recursive: true });
-  const scripts = readdirSync(join(pkgDir, "snippets"), { recursive: true }).filter((f) => f.endsWith(".js"));
-  for (const script of scripts) {
-    const path = join(pkgDir, "snippets", script);
-    run(esbuild, [path, "--minify", `--outfile=${path}`, "--allow-overwrite", "--log-level=warning"]);
-  }
+  const snippets = join(pkgDir, "snippets");
+  const scripts = readdirSync(snippets, { recursive: true }).filter((f) => f.endsWith(".js"));
+  run(esbuild, [
+    ...scripts.map((script) => join(snippets, script)),
+    "--minify", `--outdir=${snippets}`, `--outbase=${snippets}`, "--allow-overwrite", "--log-level=warning",
+  ]);
 }
 // The CommonJS entry (`require("httplib")`, the "require" condition): the Node entry and
 // everything it imports bundled into one CommonJS file by esbuild (Node before 20.19

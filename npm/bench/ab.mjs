@@ -8,6 +8,7 @@
 // Usage: [STUB=1 [PROFILE=1]] node npm/bench/ab.mjs DIR [DIR...]   (N=1000 ROUNDS=7 by default)
 import { http } from "../test/server.mjs";
 import { stubFetch } from "./stub.mjs";
+import { median } from "./median.mjs";
 
 const N = Number(process.env.N ?? 1000);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -45,7 +46,6 @@ for (let round = 0; round < ROUNDS; round++) {
     }
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`${N} GETs of 100 bytes${process.env.STUB ? " from a stub fetch" : ""}, ${ROUNDS} interleaved rounds, medians, Node ${process.version}`);
 console.log(`${"".padEnd(34)} ${"seq ms".padStart(8)} ${"ratio".padStart(6)} ${"us CPU".padStart(7)} ${"(sys)".padStart(6)}   ${"conc ms".padStart(8)} ${"ratio".padStart(6)} ${"us CPU".padStart(7)} ${"(sys)".padStart(6)}`);
 for (const [name, byMode] of Object.entries(results)) {

@@ -4,6 +4,7 @@
 // fetch + arrayBuffer(). CPU microseconds per request, medians of interleaved rounds.
 // Usage: node npm/bench/fetch-floor.mjs   (test server: HTTPLIB_TEST_HTTP, or started here)
 import { http } from "../test/server.mjs";
+import { median } from "./median.mjs";
 
 const N = Number(process.env.N ?? 500);
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
@@ -91,7 +92,6 @@ for (let round = 0; round < ROUNDS; round++) {
     results[name].push((used.user + used.system) / N);
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(results["fetch + arrayBuffer()"]);
 console.log(`${N} ${CONCURRENT ? "concurrent" : "sequential"} GETs per variant and round, ${ROUNDS} rounds, Node ${process.version}: CPU us/request, median`);
 for (const [name, xs] of Object.entries(results)) {

@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import ky from "ky";
 import { http, startedServer } from "../test/server.mjs";
+import { median } from "./median.mjs";
 
 const { Client, get } = await import(process.env.HTTPLIB_PKG ? `${process.env.HTTPLIB_PKG}/index.node.mjs` : "httplib");
 
@@ -70,7 +71,6 @@ for (let round = 0; round < ROUNDS; round++) {
 const wall = (performance.now() - cpuBefore.wall) / 1000;
 const nodeCpu = Object.values(process.cpuUsage(cpuBefore.node)).reduce((a, b) => a + b) / 1e6;
 const serverShare = (serverCpu() - cpuBefore.server) / wall;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const server = startedServer ? `started here: ${startedServer.binary}` : "from HTTPLIB_TEST_HTTP";
 console.log(`\n${N} GETs of 100 bytes from ${url} (test server ${server}), Node ${process.version}`);
 console.log(`medians of ${ROUNDS} interleaved rounds; "vs fetch": the median of each round's ratio to fetch`);

@@ -45,7 +45,7 @@ async function start() {
   child.stdin.unref();
   child.stdout.unref();
   const urls = JSON.parse(line);
-  return { http: urls.http, https: urls.https, binary, pid: child.pid };
+  return { http: urls.http, https: urls.https, started: { binary, pid: child.pid } };
 }
 
 const env = process.env;
@@ -55,7 +55,7 @@ const urls = env.HTTPLIB_TEST_HTTP
 
 /** The test server this process started (`{ binary, pid }`), or undefined for one from the
  *  environment. */
-export const startedServer = urls.binary && { binary: urls.binary, pid: urls.pid };
+export const startedServer = urls.started;
 /** A URL on the cleartext listener. */
 export const http = (path) => `${urls.http}${path}`;
 /** A URL on the TLS listener, when ci.sh started the server and exported its CA in

@@ -98,7 +98,6 @@ class NodeResponse {
     }
     this.headers = joined;
     joined.getSetCookie = () => cookies;
-    this.hasBody = hasBody;
     this.stream = hasBody ? decoded(res) : undefined;
     this.web = undefined;
     // What fetch does not tell: the HTTP version and the server's address, as
@@ -106,6 +105,11 @@ class NodeResponse {
     const { remoteAddress: address, remotePort: port } = res.socket ?? {};
     const remote = address === undefined ? "" : address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
     this.facts = `${res.httpVersion} ${remote}`;
+  }
+
+  // What `head` (js.rs) reads instead of `body !== null`, which would make a web stream.
+  get hasBody() {
+    return this.stream !== undefined;
   }
 
   // The body as a web ReadableStream (for JS), or null for a response without one: a byte
